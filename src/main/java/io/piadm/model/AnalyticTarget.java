@@ -1,0 +1,23 @@
+package io.piadm.model;
+
+/** A target whose diffused law p_t (ALGORITHMS.md section 2) is known exactly: used by metrics and tests. */
+public interface AnalyticTarget {
+    int dim();
+
+    /** {@code log p_t(x)} for one point {@code x[off .. off+d)}. */
+    double logDensity(double[] x, int off, double t);
+
+    /**
+     * n independent draws from p_t, written row-major to {@code out}, as a pure function of (seed, row):
+     * row i uses counter-based noise keyed by (seed, i), so results do not depend on n.
+     */
+    void sample(long seed, int n, double t, double[] out);
+
+    /**
+     * Per-coordinate mean and variance of p_t when p_t is a Gaussian with diagonal covariance
+     * (factorises over coordinates); null otherwise. Returns {mean[d], var[d]}.
+     */
+    default double[][] diagonalGaussianMoments(double t) {
+        return null;
+    }
+}

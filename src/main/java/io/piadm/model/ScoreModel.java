@@ -1,0 +1,26 @@
+package io.piadm.model;
+
+/**
+ * A batched score function {@code score(x, t) = grad_x log p_t(x)} at OU forward time t (ALGORITHMS.md
+ * section 1). Executor-side instance, built from a {@link ModelSpec}.
+ *
+ * <p>Contract: thread-safe; each output row depends only on its own input row (never on n or on the
+ * other rows of the batch), so that results are the same whatever the batching, threading or
+ * partitioning.
+ */
+public interface ScoreModel {
+    /** Dimension d of the state. */
+    int dim();
+
+    /**
+     * Scores of rows {@code from .. from+n)}: row i is {@code x[i*d .. (i+1)*d)} at forward time
+     * {@code t[i]}, written to the same row of {@code out}. Arrays are row-major and may be longer than
+     * needed; rows outside the range are neither read nor written (threads share the arrays).
+     */
+    void score(double[] x, double[] t, int from, int n, double[] out);
+
+    /** Scores of rows {@code 0 .. n)}. */
+    default void score(double[] x, double[] t, int n, double[] out) {
+        score(x, t, 0, n, out);
+    }
+}

@@ -1,0 +1,74 @@
+package io.piadm.sampler;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The underdamped Langevin corrector of PIADM-ODE (ALGORITHMS.md section 5): after each predictor block,
+ * {@code steps} exact frozen-force steps over duration {@code time} with friction {@code friction},
+ * targeting p at the block's end time. {@code steps == null} means "the block's M".
+ */
+public final class CorrectorOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final double DEFAULT_TIME = 1.0;
+    public static final double DEFAULT_FRICTION = 2.0;
+
+    private final boolean enabled;
+    private final Integer steps;
+    private final double time;
+    private final double friction;
+
+    public CorrectorOptions(boolean enabled, Integer steps, double time, double friction) {
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("--corrector-steps must be an integer >= 1, got " + steps);
+        }
+        if (!(time > 0) || !Double.isFinite(time)) {
+            throw new IllegalArgumentException("--corrector-time must be a finite number > 0, got " + time);
+        }
+        if (!(friction > 0) || !Double.isFinite(friction)) {
+            throw new IllegalArgumentException("--friction must be a finite number > 0, got " + friction);
+        }
+        this.enabled = enabled;
+        this.steps = steps;
+        this.time = time;
+        this.friction = friction;
+    }
+
+    public static CorrectorOptions off() {
+        return new CorrectorOptions(false, null, DEFAULT_TIME, DEFAULT_FRICTION);
+    }
+
+    public static CorrectorOptions on() {
+        return new CorrectorOptions(true, null, DEFAULT_TIME, DEFAULT_FRICTION);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Corrector steps for a predictor block of M steps. */
+    public int steps(int blockSteps) {
+        return steps != null ? steps : blockSteps;
+    }
+
+    public double time() {
+        return time;
+    }
+
+    public double friction() {
+        return friction;
+    }
+
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", enabled);
+        if (enabled) {
+            m.put("steps", steps == null ? "steps-per-block" : steps);
+            m.put("time", time);
+            m.put("friction", friction);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,93 @@
+package io.piadm.sampler;
+
+import io.piadm.eval.ScoreEvaluator;
+import io.piadm.noise.CounterNoise;
+import io.piadm.noise.NoiseStream;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a {@link Sampler}'s stages over batches of samples: stage-major (every batch passes block n before
+ * any enters block n+1), so the full state after each block exists once and can be checkpointed. Batches
+ * bound memory (M x d doubles per sample); they never change results.
+ */
+public final class SamplingDriver {
+    /** Default working-memory budget of one batch: 32 Mi doubles (256 MiB). */
+    public static final long DEFAULT_BATCH_DOUBLES = 32L << 20;
+
+    private final Sampler sampler;
+    private final ScoreEvaluator evaluator;
+    private final int batchSize;
+
+    public SamplingDriver(Sampler sampler, ScoreEvaluator evaluator, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be an integer >= 1, got " + batchSize);
+        }
+        this.sampler = sampler;
+        this.evaluator = evaluator;
+        this.batchSize = batchSize;
+    }
+
+    /** A batch size that keeps one batch's working memory near {@link #DEFAULT_BATCH_DOUBLES}. */
+    public static int defaultBatchSize(Sampler sampler, int dim, int count) {
+        long per = Math.max(1, sampler.workingDoublesPerSample(dim));
+        long b = Math.max(1, DEFAULT_BATCH_DOUBLES / per);
+        return (int) Math.max(1, Math.min(count, b));
+    }
+
+    /** The starting state at the horizon: row i is N(0, I) noise keyed by (seed, INITIAL, id). */
+    public static double[] initialState(long seed, long firstSample, int count, int dim) {
+        CounterNoise noise = new CounterNoise(seed);
+        double[] y = new double[count * dim];
+        for (int i = 0; i < count; i++) {
+            noise.normals(NoiseStream.INITIAL, firstSample + i, 0, 0, y, i * dim, dim);
+        }
+        return y;
+    }
+
+    /** Samples {@code firstSample .. firstSample+count)} from the start. */
+    public SamplingResult run(long firstSample, int count, SamplingListener listener) {
+        int d = evaluator.dim();
+        double[] y = initialState(sampler.config().seed(), firstSample, count, d);
+        return resume(firstSample, count, 0, y, List.of(), listener);
+    }
+
+    /**
+     * Continues from the state after stage {@code nextStage - 1} (a checkpoint): {@code state} holds the
+     * count x d rows, {@code previous} the traces of the stages already done.
+     */
+    public SamplingResult resume(long firstSample, int count, int nextStage, double[] state,
+            List<StageTrace> previous, SamplingListener listener) {
+        int d = evaluator.dim();
+        if (state.length != (long) count * d) {
+            throw new IllegalArgumentException("state has " + state.length + " values, expected " + count + " x " + d);
+        }
+        long start = System.nanoTime();
+        List<StageTrace> traces = new ArrayList<>(previous);
+        double[] y = state.clone();
+        int stages = sampler.stageCount();
+        for (int s = nextStage; s < stages; s++) {
+            StageTrace merged = null;
+            for (int from = 0; from < count; from += batchSize) {
+                int n = Math.min(batchSize, count - from);
+                long[] ids = new long[n];
+                for (int i = 0; i < n; i++) {
+                    ids[i] = firstSample + from + i;
+                }
+                double[] yb = new double[n * d];
+                System.arraycopy(y, from * d, yb, 0, n * d);
+                StageTrace t = sampler.runStage(s, ids, yb, evaluator, listener);
+                System.arraycopy(yb, 0, y, from * d, n * d);
+                merged = merged == null ? t : merged.merge(t);
+            }
+            if (merged == null) {
+                merged = new StageTrace(s, new double[0], List.of());
+            }
+            traces.add(merged);
+            listener.onStageEnd(s, stages, merged, y);
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        return new SamplingResult(sampler.name(), d, firstSample, count, y, traces, wall);
+    }
+}
