@@ -1,0 +1,19 @@
+package io.piadm.spark;
+
+/**
+ * Rows {@code from .. from+rows)} of one round, shipped inside an RDD partition (partition-data mode):
+ * states {@code x} (rows x dim) and forward times {@code t}. Plain final class: Kryo 4 cannot do records.
+ */
+public final class RowBlock {
+    final int from;
+    final int rows;
+    final double[] x;
+    final double[] t;
+
+    RowBlock(int from, int rows, double[] x, double[] t) {
+        this.from = from;
+        this.rows = rows;
+        this.x = x;
+        this.t = t;
+    }
+}

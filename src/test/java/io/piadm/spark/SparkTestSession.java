@@ -1,0 +1,23 @@
+package io.piadm.spark;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/** One local[2] session shared by the Spark test classes of a Surefire JVM (start-up costs ~5 s). */
+final class SparkTestSession {
+    private SparkTestSession() {}
+
+    private static SparkSession session;
+
+    static synchronized SparkSession get() {
+        if (session == null || session.sparkContext().isStopped()) {
+            session = SparkSessions.getOrCreate(new SparkSessions.Options().master("local[2]").ui(false)
+                    .appName("piadm-tests"));
+        }
+        return session;
+    }
+
+    static JavaSparkContext jsc() {
+        return SparkSessions.javaContext(get());
+    }
+}

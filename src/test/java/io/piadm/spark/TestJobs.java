@@ -1,0 +1,46 @@
+package io.piadm.spark;
+
+import io.piadm.eval.LocalEvaluator;
+import io.piadm.model.ModelSpec;
+import io.piadm.sampler.PicardOptions;
+import io.piadm.sampler.Sampler;
+import io.piadm.sampler.SamplerConfig;
+import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplingDriver;
+import io.piadm.sampler.SamplingListener;
+import io.piadm.schedule.ScheduleConfig;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Small jobs and bitwise comparisons shared by the Spark tests. */
+final class TestJobs {
+    private TestJobs() {}
+
+    /** A short piadm schedule: horizon 3, eta 0.05, 6 steps per block; adaptive Picard with a cap. */
+    static SamplerConfig config(int dim, long seed) {
+        return new SamplerConfig(new ScheduleConfig(dim).horizon(3.0).eta(0.05).stepsPerBlock(6).build(), seed,
+                PicardOptions.tolerance(1e-4, 4), io.piadm.sampler.CorrectorOptions.off(),
+                SamplerConfig.DEFAULT_WINDOW);
+    }
+
+    static double[] local(ModelSpec spec, String sampler, SamplerConfig cfg, long first, int count) {
+        Sampler s = Samplers.create(sampler, cfg, spec.dim());
+        try (LocalEvaluator ev = new LocalEvaluator(spec.build(), 1)) {
+            return new SamplingDriver(s, ev, count).run(first, count, SamplingListener.NONE).samples();
+        }
+    }
+
+    static long[] bits(double[] a) {
+        long[] b = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Double.doubleToRawLongBits(a[i]);
+        }
+        return b;
+    }
+
+    static void assertBitwiseEqual(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        assertArrayEquals(bits(expected), bits(actual), what + ": not bitwise equal");
+    }
+}
