@@ -23,11 +23,12 @@ import java.util.List;
  * <p>Two ways to ship a round's states: {@link Shipping#PARTITIONS} puts each tile's rows inside its
  * partition of a {@code parallelize} (sent with the task, no extra protocol), {@link Shipping#BROADCAST}
  * broadcasts the whole round (destroyed after the job) and sends only a tile index per task. Measured
- * side by side by {@link ShippingBench} in local[2] (gaussian d=16, 8 samples x 32 grid points, 4
- * partitions, 300 rounds after 300 warm-up rounds): partition data 6.9 ms/round, broadcast 10.2 ms/round
- * (see the report; figures vary by machine). Partition data wins: a broadcast costs a torrent
- * registration, fetch and destroy per round, and every executor fetches all rows rather than its tile.
- * So {@link Shipping#PARTITIONS} is the default.
+ * side by side by {@code SparkBench} (modes alternated in slices of 20 rounds in one process, local[2],
+ * gaussian d=16, 4 partitions, 200 warm-up + 200 measured rounds each, on the shared 2-core build machine
+ * at load average ~12): median 31.6 ms/round with partition data vs 39.6 ms with a broadcast at 256 rows
+ * (-20%), 45.3 vs 55.6 ms at 8192 rows (-19%). Partition data wins: a broadcast adds a block registration,
+ * a fetch by every executor of all rows (not just its tile) and a destroy per round. So
+ * {@link Shipping#PARTITIONS} is the default.
  */
 public final class SparkTimeEvaluator implements ScoreEvaluator {
     /** How a round's rows reach the executors. */

@@ -1,0 +1,195 @@
+package io.piadm.spark;
+
+import io.piadm.eval.LocalEvaluator;
+import io.piadm.eval.RoundInfo;
+import io.piadm.eval.ScoreEvaluator;
+import io.piadm.model.DiagonalGaussian;
+import io.piadm.model.ModelSpec;
+import io.piadm.sampler.SamplerConfig;
+import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplingDriver;
+import io.piadm.sampler.SamplingListener;
+
+import org.apache.spark.api.java.JavaSparkContext;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Latency measurements of the time-parallel evaluator: the two ways to ship a round
+ * ({@link #shipping}) and Spark's overhead over the local evaluator on the same job ({@link #overhead}).
+ * Medians of per-round wall times after a warm-up (a fresh SparkContext's first jobs are ~3x slower).
+ */
+public final class SparkBench {
+    private SparkBench() {}
+
+    /** Median of a list of nanosecond durations, in milliseconds. */
+    static double medianMs(List<Long> nanos) {
+        long[] a = nanos.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(a);
+        if (a.length == 0) {
+            return Double.NaN;
+        }
+        double m = a.length % 2 == 1 ? a[a.length / 2] : 0.5 * (a[a.length / 2 - 1] + a[a.length / 2]);
+        return m / 1e6;
+    }
+
+    /**
+     * Rounds of {@code rows} rows with each shipping mode, alternated in slices of 20 rounds so both see
+     * the same machine load; returns median ms per round by mode.
+     */
+    public static Map<String, Double> shipping(JavaSparkContext sc, ModelSpec spec, int rows, int partitions,
+            int warmup, int rounds) {
+        int d = spec.dim();
+        double[] x = new double[rows * d];
+        double[] t = new double[rows];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = StrictMath.sin(i);
+        }
+        for (int i = 0; i < rows; i++) {
+            t[i] = 0.05 + 2.0 * i / rows;
+        }
+        double[] out = new double[rows * d];
+        SparkTimeEvaluator.Shipping[] modes = SparkTimeEvaluator.Shipping.values();
+        List<List<Long>> times = new ArrayList<>();
+        List<SparkTimeEvaluator> evs = new ArrayList<>();
+        for (SparkTimeEvaluator.Shipping m : modes) {
+            times.add(new ArrayList<>());
+            evs.add(new SparkTimeEvaluator(sc, spec, partitions, m, 1));
+        }
+        RoundInfo info = new RoundInfo("bench", 0, "shipping", 1);
+        for (int w = 0; w < warmup; w++) {
+            evs.get(w % modes.length).evaluate(info, x, t, rows, out);
+        }
+        int slice = 20;
+        for (int done = 0; done < rounds; done += slice) {
+            for (int k = 0; k < modes.length; k++) {
+                for (int r = 0; r < Math.min(slice, rounds - done); r++) {
+                    long s = System.nanoTime();
+                    evs.get(k).evaluate(info, x, t, rows, out);
+                    times.get(k).add(System.nanoTime() - s);
+                }
+            }
+        }
+        Map<String, Double> res = new LinkedHashMap<>();
+        for (int k = 0; k < modes.length; k++) {
+            res.put(modes[k].name().toLowerCase(), medianMs(times.get(k)));
+        }
+        return res;
+    }
+
+    /** Times each evaluate call of a delegate. */
+    static final class Timed implements ScoreEvaluator {
+        final ScoreEvaluator inner;
+        final List<Long> nanos = new ArrayList<>();
+
+        Timed(ScoreEvaluator inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int dim() {
+            return inner.dim();
+        }
+
+        @Override
+        public void evaluate(RoundInfo round, double[] x, double[] t, int rows, double[] out) {
+            long s = System.nanoTime();
+            inner.evaluate(round, x, t, rows, out);
+            nanos.add(System.nanoTime() - s);
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+    }
+
+    /** Result of {@link #overhead}: median ms per round of each evaluator on the same job. */
+    public static final class Overhead {
+        public final double sparkMsPerRound;
+        public final double localMsPerRound;
+        public final long roundsPerRun;
+        public final int runs;
+        public final String sparkEvaluator;
+        public final String localEvaluator;
+
+        Overhead(double spark, double local, long rounds, int runs, String se, String le) {
+            this.sparkMsPerRound = spark;
+            this.localMsPerRound = local;
+            this.roundsPerRun = rounds;
+            this.runs = runs;
+            this.sparkEvaluator = se;
+            this.localEvaluator = le;
+        }
+
+        public double differenceMs() {
+            return sparkMsPerRound - localMsPerRound;
+        }
+
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sparkEvaluator", sparkEvaluator);
+            m.put("localEvaluator", localEvaluator);
+            m.put("runs", runs);
+            m.put("roundsPerRun", roundsPerRun);
+            m.put("sparkMedianMsPerRound", sparkMsPerRound);
+            m.put("localMedianMsPerRound", localMsPerRound);
+            m.put("differenceMsPerRound", differenceMs());
+            return m;
+        }
+    }
+
+    /**
+     * The same sampling job run {@code warmupRuns + runs} times with the time-parallel Spark evaluator and
+     * with the local evaluator, alternating; medians over the rounds of the measured runs. Also checks
+     * that both give bitwise the same samples (a benchmark of a wrong result is worthless).
+     */
+    public static Overhead overhead(JavaSparkContext sc, ModelSpec spec, String sampler, SamplerConfig cfg,
+            long first, int count, int partitions, int threads, int warmupRuns, int runs) {
+        int stages = Samplers.create(sampler, cfg, spec.dim()).stageCount();
+        Timed spark = new Timed(new SparkTimeEvaluator(sc, spec, partitions, stages));
+        Timed local = new Timed(new LocalEvaluator(spec.build(), threads));
+        long rounds = 0;
+        try {
+            for (int r = 0; r < warmupRuns + runs; r++) {
+                if (r == warmupRuns) {
+                    spark.nanos.clear();
+                    local.nanos.clear();
+                }
+                double[] a = new SamplingDriver(Samplers.create(sampler, cfg, spec.dim()), spark, count)
+                        .run(first, count, SamplingListener.NONE).samples();
+                var res = new SamplingDriver(Samplers.create(sampler, cfg, spec.dim()), local, count)
+                        .run(first, count, SamplingListener.NONE);
+                rounds = res.rounds();
+                if (!Arrays.equals(a, res.samples())) {
+                    throw new IllegalStateException("spark and local evaluators gave different samples");
+                }
+            }
+        } finally {
+            spark.inner.close();
+            local.inner.close();
+        }
+        return new Overhead(medianMs(spark.nanos), medianMs(local.nanos), rounds, runs, spark.describe(),
+                local.describe());
+    }
+
+    /** {@code java ... io.piadm.spark.SparkBench [rows] [partitions]}: the shipping comparison in local[2]. */
+    public static void main(String[] args) {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 256;
+        int parts = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        var session = SparkSessions.getOrCreate(new SparkSessions.Options().master("local[2]").ui(false));
+        try {
+            ModelSpec spec = DiagonalGaussian.isotropic(16, 0.5, 0.8);
+            int n = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+            Map<String, Double> r = shipping(SparkSessions.javaContext(session), spec, rows, parts, n, n);
+            System.out.println("shipping local[2], gaussian d=16, rows=" + rows + ", partitions=" + parts
+                    + ", median ms/round: " + r);
+        } finally {
+            session.stop();
+        }
+    }
+}
