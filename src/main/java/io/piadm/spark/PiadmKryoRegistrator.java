@@ -33,8 +33,28 @@ public final class PiadmKryoRegistrator implements KryoRegistrator {
     public static final List<Class<?>> JAVA_SERIALIZED = Collections.unmodifiableList(java.util.Arrays.asList(
             StageTrace.class, PhaseTrace.class));
 
+    /**
+     * Spark SQL classes that the Parquet write of the samples table sends through Kryo (found by running it
+     * with registration required); by name, so this class loads without spark-sql internals at compile time.
+     */
+    public static final List<String> SPARK_SQL_CLASSES = Collections.unmodifiableList(java.util.Arrays.asList(
+            "org.apache.spark.sql.types.ArrayType",
+            "org.apache.spark.sql.types.StructType",
+            "org.apache.spark.sql.types.StructField",
+            "[Lorg.apache.spark.sql.types.StructField;",
+            "org.apache.spark.sql.types.Metadata",
+            "org.apache.spark.sql.types.LongType$",
+            "org.apache.spark.sql.types.DoubleType$"));
+
     @Override
     public void registerClasses(Kryo kryo) {
+        for (String n : SPARK_SQL_CLASSES) {
+            try {
+                kryo.register(Class.forName(n, false, Thread.currentThread().getContextClassLoader()));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("Kryo registration: " + n + " not on the classpath", e);
+            }
+        }
         for (Class<?> c : CLASSES) {
             kryo.register(c);
         }

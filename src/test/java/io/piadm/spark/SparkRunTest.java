@@ -1,0 +1,141 @@
+package io.piadm.spark;
+
+import io.piadm.model.DiagonalGaussian;
+import io.piadm.model.ModelSpec;
+import io.piadm.sampler.SamplerConfig;
+import io.piadm.sampler.SamplingListener;
+import io.piadm.sampler.StageTrace;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SparkRunTest {
+    private static final ModelSpec GAUSS = new DiagonalGaussian(new double[] {0.3, -1.0}, new double[] {0.7, 0.25});
+
+    /** Simulates a driver crash: throws after the checkpoint of block {@code after} (0-based) is written. */
+    static final class Crash extends RuntimeException {
+        Crash() {
+            super("simulated driver crash");
+        }
+    }
+
+    private static SparkRun.Settings settings(String mode, int partitions, Path ckpt, boolean resume) {
+        SparkRun.Settings s = new SparkRun.Settings();
+        s.parallelism = mode;
+        s.partitions = partitions;
+        s.checkpointDir = ckpt == null ? null : ckpt.toUri().toString();
+        s.resume = resume;
+        return s;
+    }
+
+    @Test
+    void sampleParallelEqualsTimeParallelEqualsLocal() {
+        SparkSession spark = SparkTestSession.get();
+        SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 7);
+        int count = 6;
+        double[] local = TestJobs.local(GAUSS, "piadm-sde", cfg, 0, count);
+        SparkRun.Outcome time = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, count,
+                settings("time", 3, null, false), SamplingListener.NONE);
+        assertEquals(Planner.Mode.TIME, time.plan.mode());
+        TestJobs.assertBitwiseEqual(local, time.result.samples(), "time-parallel");
+        for (int p : new int[] {1, 4}) {
+            SparkRun.Settings s = settings("samples", p, null, false);
+            s.batchSize = 2;
+            SparkRun.Outcome samples = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, count, s, SamplingListener.NONE);
+            assertEquals(Planner.Mode.SAMPLES, samples.plan.mode());
+            TestJobs.assertBitwiseEqual(local, samples.result.samples(), "sample-parallel p=" + p);
+            assertEquals(time.result.rounds(), samples.result.rounds(), "same per-block sweeps in the trace");
+            assertEquals(time.result.evaluationsTotal(), samples.result.evaluationsTotal(), "same evaluations");
+        }
+    }
+
+    @Test
+    void checkpointThenResumeEqualsUninterruptedInEitherMode(@TempDir Path tmp) throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 11);
+        int count = 4;
+        SparkRun.Outcome full = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 5, count,
+                settings("time", 2, null, false), SamplingListener.NONE);
+        int blocks = full.result.stages().size();
+        assertTrue(blocks >= 4, "enough blocks to interrupt in the middle");
+        for (String[] modes : new String[][] {{"time", "time"}, {"samples", "time"}, {"time", "samples"}}) {
+            Path ck = tmp.resolve("ck-" + modes[0] + "-" + modes[1]);
+            SamplingListener crashAfter2 = new SamplingListener() {
+                @Override
+                public void onStageEnd(int stage, int stageCount, StageTrace trace, double[] state) {
+                    if (stage == 1) {
+                        throw new Crash();
+                    }
+                }
+            };
+            assertThrows(Crash.class, () -> SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 5, count,
+                    settings(modes[0], 2, ck, false), crashAfter2));
+            try (Stream<Path> files = Files.list(ck)) {
+                assertEquals(1, files.filter(f -> f.getFileName().toString().endsWith(".ckpt")).count(),
+                        "only the latest checkpoint is kept");
+            }
+            assertTrue(Files.exists(ck.resolve(Checkpoints.fileName(1))), "block 2 checkpoint written");
+            SparkRun.Outcome resumed = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 5, count,
+                    settings(modes[1], 3, ck, true), SamplingListener.NONE);
+            assertEquals(2, resumed.resumedAfterBlocks);
+            TestJobs.assertBitwiseEqual(full.result.samples(), resumed.result.samples(),
+                    "resume " + modes[0] + " -> " + modes[1]);
+            assertEquals(blocks, resumed.result.stages().size(), "trace covers every block");
+            assertEquals(full.result.rounds(), resumed.result.rounds());
+        }
+    }
+
+    @Test
+    void resumeWithADifferentConfigurationRefuses(@TempDir Path tmp) {
+        SparkSession spark = SparkTestSession.get();
+        SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 3);
+        Path ck = tmp.resolve("ck");
+        SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, 2, settings("time", 2, ck, false), SamplingListener.NONE);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkRun.run(spark, GAUSS,
+                "piadm-sde", cfg.withSeed(4), 0, 2, settings("time", 2, ck, true), SamplingListener.NONE));
+        assertTrue(e.getMessage().startsWith("--resume: the checkpoint in "), e.getMessage());
+        assertTrue(e.getMessage().contains("different configuration"), e.getMessage());
+        // A different model is a different configuration too.
+        ModelSpec other = new DiagonalGaussian(new double[] {0.3, -1.0}, new double[] {0.7, 0.26});
+        assertThrows(IllegalArgumentException.class, () -> SparkRun.run(spark, other, "piadm-sde", cfg, 0, 2,
+                settings("time", 2, ck, true), SamplingListener.NONE));
+    }
+
+    @Test
+    void resumeWithoutCheckpointStartsFromTheFirstBlock(@TempDir Path tmp) {
+        SparkSession spark = SparkTestSession.get();
+        SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 9);
+        SparkRun.Outcome r = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, 2,
+                settings("samples", 2, tmp.resolve("none"), true), SamplingListener.NONE);
+        assertNull(r.resumedAfterBlocks);
+        TestJobs.assertBitwiseEqual(TestJobs.local(GAUSS, "piadm-sde", cfg, 0, 2), r.result.samples(), "fresh");
+    }
+
+    @Test
+    void parquetHoldsOneRowPerSampleInIdOrder(@TempDir Path tmp) {
+        SparkSession spark = SparkTestSession.get();
+        int count = 7;
+        int d = 3;
+        double[] rows = new double[count * d];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = Math.scalb(1.0 + i, -i) * (i % 2 == 0 ? 1 : -1) + 1e-300 * i;
+        }
+        String path = tmp.resolve("samples.parquet").toString();
+        ParquetSamples.write(spark, rows, 40, count, d, path, 3);
+        assertFalse(Files.exists(tmp.resolve(".samples.parquet.tmp")), "temp directory renamed away");
+        assertEquals("struct<id:bigint,vector:array<double>>", spark.read().parquet(path).schema().simpleString());
+        TestJobs.assertBitwiseEqual(rows, ParquetSamples.read(spark, path, 40, count, d), "parquet round trip");
+        assertThrows(IllegalStateException.class, () -> ParquetSamples.write(spark, rows, 40, count, d, path, 3));
+    }
+}
