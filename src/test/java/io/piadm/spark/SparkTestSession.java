@@ -17,6 +17,14 @@ final class SparkTestSession {
         return session;
     }
 
+    /** Stops the shared session (integration tests need their own master in this JVM). */
+    static synchronized void stop() {
+        if (session != null) {
+            session.stop();
+            session = null;
+        }
+    }
+
     static JavaSparkContext jsc() {
         return SparkSessions.javaContext(get());
     }

@@ -1,0 +1,194 @@
+package io.piadm.spark;
+
+import io.piadm.eval.RoundInfo;
+import io.piadm.model.DiagonalGaussian;
+import io.piadm.model.ModelSpec;
+import io.piadm.sampler.SamplerConfig;
+import io.piadm.sampler.SamplingListener;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real standalone cluster (master + 2 workers, separate JVMs, started by our script). */
+@Tag("integration")
+class StandaloneClusterIT {
+    private static StandaloneCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        SparkTestSession.stop();
+        cluster = new StandaloneCluster(2);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            List<ProcessHandle> started = cluster.processes();
+            cluster.close();
+            for (ProcessHandle h : started) {
+                assertFalse(h.isAlive(), "process " + h.pid() + " left running");
+            }
+        }
+    }
+
+    /** Executor side: the GPU addresses Spark assigned to this task. */
+    static final class GpuOfTask implements Function<Integer, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String call(Integer k) {
+            return String.join(",", ExecutorResources.gpuAddresses());
+        }
+    }
+
+    @Test
+    void clusterGivesTheLocalSamplesAndTasksSeeTheirGpu() {
+        ModelSpec spec = new DiagonalGaussian(new double[] {0.5, -1.5}, new double[] {0.4, 0.9});
+        SamplerConfig cfg = TestJobs.config(spec.dim(), 77);
+        int count = 4;
+        double[] local = TestJobs.local(spec, "piadm-sde", cfg, 10, count);
+        SparkSession spark = SparkSessions.getOrCreate(cluster.options()
+                .conf("spark.executor.resource.gpu.amount", "1").conf("spark.task.resource.gpu.amount", "1"));
+        try {
+            for (String mode : new String[] {"time", "samples"}) {
+                SparkRun.Settings s = new SparkRun.Settings();
+                s.parallelism = mode;
+                s.partitions = 3;
+                SparkRun.Outcome o = SparkRun.run(spark, spec, "piadm-sde", cfg, 10, count, s, SamplingListener.NONE);
+                assertTrue(o.master.startsWith("spark://127.0.0.1:"));
+                TestJobs.assertBitwiseEqual(local, o.result.samples(), "standalone " + mode);
+            }
+            JavaSparkContext sc = SparkSessions.javaContext(spark);
+            List<Integer> idx = List.of(0, 1, 2, 3, 4, 5);
+            for (String gpu : sc.parallelize(idx, 6).map(new GpuOfTask()).collect()) {
+                assertTrue(Set.of("5", "7").contains(gpu), "one fake GPU address per task, got '" + gpu + "'");
+            }
+            // The address reaches the model builder: the echo model scores with it.
+            double[] out = new double[6];
+            try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, new GpuEchoSpec(), 6, 1)) {
+                ev.evaluate(new RoundInfo("echo", 0, "gpu", 1), new double[6], new double[] {1, 1, 1, 1, 1, 1}, 6, out);
+            }
+            for (double v : out) {
+                assertTrue(v == 5 || v == 7, "model built with the task's GPU, got " + v);
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void anExecutorKilledMidJobStillGivesTheSameSamples() throws Exception {
+        ModelSpec spec = ClusterDriverMain.SPEC;
+        SamplerConfig cfg = ClusterDriverMain.config();
+        int count = ClusterDriverMain.COUNT;
+        double[] local = TestJobs.local(spec, "piadm-sde", cfg, 0, count);
+        SparkSession spark = SparkSessions.getOrCreate(cluster.options());
+        AtomicLong killed = new AtomicLong(-1);
+        try {
+            SparkRun.Settings s = new SparkRun.Settings();
+            s.parallelism = "time";
+            s.partitions = 2;
+            SamplingListener killer = new SamplingListener() {
+                int rounds;
+
+                @Override
+                public void onSweep(RoundInfo round, double residual, int active, int rows) {
+                    if (++rounds == 6) {
+                        try {
+                            List<ProcessHandle> ex = cluster.executors();
+                            assertFalse(ex.isEmpty(), "executors running");
+                            ProcessHandle victim = ex.get(0);
+                            victim.destroyForcibly(); // SIGKILL, by PID
+                            victim.onExit().get(30, TimeUnit.SECONDS);
+                            killed.set(victim.pid());
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            };
+            SparkRun.Outcome o = SparkRun.run(spark, spec, "piadm-sde", cfg, 0, count, s, killer);
+            assertTrue(killed.get() > 0, "an executor was killed mid-job");
+            assertTrue(o.result.rounds() > 6, "the job went on after the kill");
+            TestJobs.assertBitwiseEqual(local, o.result.samples(), "after kill -9 of executor " + killed.get());
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void aDriverKilledMidJobResumesToTheSameSamples() throws Exception {
+        Path dir = Files.createTempDirectory("piadm-driver-kill");
+        Path ck = dir.resolve("ckpt");
+        Path out = dir.resolve("samples.bin");
+        double[] local = TestJobs.local(ClusterDriverMain.SPEC, "piadm-sde", ClusterDriverMain.config(), 0,
+                ClusterDriverMain.COUNT);
+        Process first = driver(ck, out, "fresh");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            while (!Files.exists(ck.resolve(Checkpoints.fileName(1))) && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(first.isAlive(), "driver still running when block 2 is checkpointed");
+            first.destroyForcibly();
+            first.waitFor(30, TimeUnit.SECONDS);
+        } finally {
+            first.destroyForcibly();
+        }
+        assertFalse(Files.exists(out), "the killed driver wrote no samples");
+        Process second = driver(ck, out, "resume");
+        String log = new String(second.getInputStream().readAllBytes());
+        assertTrue(second.waitFor(150, TimeUnit.SECONDS), "resumed driver finished");
+        assertEquals(0, second.exitValue(), log);
+        int after = Integer.parseInt(log.replaceAll("(?s).*resumedAfterBlocks=(\\d+).*", "$1"));
+        assertTrue(after >= 2, "resumed after block " + after);
+        double[] got = new double[local.length];
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(out))) {
+            for (int i = 0; i < got.length; i++) {
+                got[i] = Double.longBitsToDouble(in.readLong());
+            }
+        }
+        TestJobs.assertBitwiseEqual(local, got, "resumed after driver kill");
+    }
+
+    private static Process driver(Path ck, Path out, String mode) throws Exception {
+        String cp = StandaloneCluster.ROOT.resolve("target/test-classes") + ":" + StandaloneCluster.ROOT.resolve("target/classes")
+                + ":" + Files.readString(StandaloneCluster.ROOT.resolve("target/classpath.txt")).trim();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        cmd.add("-Dlog4j2.configurationFile=" + StandaloneCluster.ROOT.resolve("conf/log4j2.properties"));
+        for (String f : System.getProperty("piadm.spark.jvm.flags", "").split(" ")) {
+            if (!f.isBlank()) {
+                cmd.add(f);
+            }
+        }
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules") || a.startsWith("-XX:+Ignore")
+                        || a.startsWith("-Dio.netty") || a.startsWith("-Djdk.reflect")))
+                .toList());
+        cmd.addAll(List.of("-cp", cp, ClusterDriverMain.class.getName(), cluster.master, cluster.appJar.toString(),
+                ck.toUri().toString(), out.toString(), mode));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return pb.start();
+    }
+}
