@@ -1,6 +1,8 @@
 package io.piadm.io;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
@@ -32,9 +34,10 @@ public final class OutputDir implements AutoCloseable {
     }
 
     /**
-     * Checks, without creating anything, that {@code target} can be produced: it must not exist unless
-     * {@code overwrite} (and then it must be a directory), and its nearest existing ancestor must be a
-     * writable directory. Throws IllegalArgumentException with a message naming {@code option}.
+     * Checks, without leaving anything behind, that {@code target} can be produced: it must not exist
+     * unless {@code overwrite} (and then it must be a directory), and its nearest existing ancestor must be
+     * a directory where files can be created (tried with a probe file that is deleted at once). Throws
+     * IllegalArgumentException with a message naming {@code option}.
      */
     public static Path check(Path target, boolean overwrite, String option) {
         Path abs = target.toAbsolutePath().normalize();
@@ -66,6 +69,17 @@ public final class OutputDir implements AutoCloseable {
         if (!Files.isWritable(ancestor) || !Files.isExecutable(ancestor)) {
             throw new IllegalArgumentException(option + " '" + target + "': directory '" + ancestor
                     + "' is not writable");
+        }
+        // Permission bits do not tell everything (root, read-only mounts, /proc): try it. The probe file is
+        // deleted at once, so nothing is left behind.
+        try {
+            Files.delete(Files.createTempFile(ancestor, ".piadm-probe-", ""));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            String why = e instanceof AccessDeniedException || e instanceof SecurityException ? "permission denied"
+                    : e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+                    ? ((FileSystemException) e).getReason() : "the file system refused a new file";
+            throw new IllegalArgumentException(option + " '" + target + "': cannot create files in '" + ancestor
+                    + "' (" + why + ")");
         }
         return abs;
     }

@@ -115,4 +115,15 @@ class OutputDirTest {
             Files.setPosixFilePermissions(ro, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
+
+    @Test
+    void directoryWhereNothingCanBeCreatedIsReportedEvenForRoot() throws IOException {
+        Path proc = Path.of("/proc");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(proc.resolve("self")), "needs Linux /proc");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OutputDir.check(proc.resolve("piadm-run"), false, "--out"));
+        assertTrue(e.getMessage().startsWith("--out") && e.getMessage().contains("cannot create files"),
+                e.getMessage());
+        assertEquals(List.of(), entries(tmp));
+    }
 }
