@@ -154,6 +154,31 @@ class GaussianMixtureTest {
     }
 
     @Test
+    void diagonalLogDeterminantMatchesSumOfLogs() {
+        // The product form of log det (moderate stds) and the per-coordinate logs (extreme stds) both agree
+        // with DiagonalGaussian's sum of logs.
+        int d = 300;
+        CounterNoise noise = new CounterNoise(4);
+        double[] u = noise.uniforms(NoiseStream.AUXILIARY, 0, 101, 0, d);
+        double[] mu = noise.normals(NoiseStream.AUXILIARY, 0, 101, 1, d);
+        double[] moderate = new double[d];
+        double[] extreme = new double[d];
+        for (int i = 0; i < d; i++) {
+            moderate[i] = 0.05 + 3 * u[i];
+            extreme[i] = i == 0 ? 1e-120 : moderate[i];
+        }
+        double[] x = probePoints(1, d, 8, 1.0);
+        for (double[] sd : new double[][] {moderate, extreme}) {
+            GaussianMixture m = new GaussianMixture(new double[] {1}, new double[][] {mu}, new double[][] {sd});
+            DiagonalGaussian g = new DiagonalGaussian(mu, sd);
+            for (double t : TIMES) {
+                double lg = g.logDensity(x, 0, t);
+                assertEquals(lg, m.logDensity(x, 0, t), 1e-12 * Math.abs(lg), "t=" + t);
+            }
+        }
+    }
+
+    @Test
     void scoresAreBatchInvariantBitwise() {
         for (GaussianMixture m : new GaussianMixture[] {isoMixture(), diagMixture(),
                 GaussianMixture.seeded(64, 5, 2, 0.5, 4)}) {
