@@ -34,6 +34,11 @@ class GaussianMixtureTest {
         return new GaussianMixture(w, mu, s);
     }
 
+    /** A seeded 3-component isotropic mixture in dimension d with overlapping modes. */
+    static GaussianMixture isoMixtureInDim(int d) {
+        return GaussianMixture.seeded(d, 3, 5, 0.8, 1.0);
+    }
+
     /** Points where responsibilities are mixed: scaled normals around the origin, between the modes. */
     private static double[] probePoints(int n, int d, long seed, double scale) {
         CounterNoise noise = new CounterNoise(seed);
