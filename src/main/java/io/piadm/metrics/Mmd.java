@@ -9,18 +9,26 @@ import java.util.Arrays;
  * It can be slightly negative when the laws agree; its spread is O(1/n).
  *
  * <p>Bandwidth: the median heuristic, {@code h^2 = median of |z_i - z_j|^2} over pairs of a pooled sample
- * (at most {@value #MEDIAN_POINTS} points, taken with an even stride), or a bandwidth given by the caller
+ * ({@link #medianPoints(int)} points, at most {@value #MEDIAN_POINTS}, taken with an even stride), or a bandwidth given by the caller
  * (so several comparisons can share one kernel).
  *
  * <p>Cost is bounded by subsampling: each sample keeps at most {@link #defaultMaxPoints(int)} rows, chosen
  * deterministically with an even stride ({@code row floor(i n / m)}; rows are i.i.d. draws, so a strided
- * subset is an unbiased subsample), so the kernel sums cost O(m^2 d) with m^2 d about 2.5e8 at most.
+ * subset is an unbiased subsample), so the kernel sums cost O(m^2 d) with m^2 d about 1e8 at most.
  */
 public final class Mmd {
     private Mmd() {}
 
-    /** Pooled points used for the median heuristic (about 125k pairs). */
+    /** Most pooled points used for the median heuristic (about 125k pairs). */
     public static final int MEDIAN_POINTS = 500;
+
+    /**
+     * Pooled points for the median heuristic in dimension d: {@code clamp(sqrt(5e7 / d), 100, 500)}; even
+     * 100 points give 4950 pairs, a median with relative spread of a few percent.
+     */
+    public static int medianPoints(int d) {
+        return (int) Math.max(100, Math.min(MEDIAN_POINTS, Math.sqrt(5e7 / d)));
+    }
 
     /** Result of an MMD computation. */
     public static final class Result {
@@ -37,9 +45,13 @@ public final class Mmd {
         }
     }
 
-    /** Rows kept per sample in dimension d: {@code clamp(sqrt(2.5e8 / d), 200, 2000)}. */
+    /**
+     * Rows kept per sample in dimension d: {@code clamp(sqrt(1e8 / d), 200, 1000)}, so the three kernel sums
+     * (about 2 m^2 distances of d terms plus as many exps) stay near a second on one core; the estimator's
+     * sd is then O(1/m) ~ 1e-3.
+     */
     public static int defaultMaxPoints(int d) {
-        return (int) Math.max(200, Math.min(2000, Math.sqrt(2.5e8 / d)));
+        return (int) Math.max(200, Math.min(1000, Math.sqrt(1e8 / d)));
     }
 
     /** MMD^2 with the median-heuristic bandwidth on the pooled sample and the default subsample size. */
@@ -77,12 +89,13 @@ public final class Mmd {
 
     /**
      * Median heuristic bandwidth: {@code h = sqrt(median |z_i - z_j|^2)} over all pairs of a strided pooled
-     * subsample of at most {@value #MEDIAN_POINTS} points (half from each sample where possible).
+     * subsample of {@link #medianPoints(int)} points (half from each sample where possible).
      */
     public static double medianBandwidth(double[] x, int nx, double[] y, int ny, int d) {
-        int half = MEDIAN_POINTS / 2;
-        int mx = Math.min(nx, Math.max(half, MEDIAN_POINTS - Math.min(ny, half)));
-        int my = Math.min(ny, MEDIAN_POINTS - mx);
+        int pts = medianPoints(d);
+        int half = pts / 2;
+        int mx = Math.min(nx, Math.max(half, pts - Math.min(ny, half)));
+        int my = Math.min(ny, pts - mx);
         double[] xs = stride(x, nx, d, mx);
         double[] ys = stride(y, ny, d, my);
         int p = mx + my;
@@ -139,12 +152,27 @@ public final class Mmd {
         return s;
     }
 
+    /** Squared distance with four partial sums in a fixed order (deterministic, not latency-bound). */
     private static double dist2(double[] a, int ao, double[] b, int bo, int d) {
-        double s = 0;
-        for (int i = 0; i < d; i++) {
-            double z = a[ao + i] - b[bo + i];
-            s += z * z;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < d; i += 4) {
+            double z0 = a[ao + i] - b[bo + i];
+            double z1 = a[ao + i + 1] - b[bo + i + 1];
+            double z2 = a[ao + i + 2] - b[bo + i + 2];
+            double z3 = a[ao + i + 3] - b[bo + i + 3];
+            s0 += z0 * z0;
+            s1 += z1 * z1;
+            s2 += z2 * z2;
+            s3 += z3 * z3;
         }
-        return s;
+        for (; i < d; i++) {
+            double z = a[ao + i] - b[bo + i];
+            s0 += z * z;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }

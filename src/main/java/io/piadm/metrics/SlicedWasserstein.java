@@ -64,20 +64,40 @@ public final class SlicedWasserstein {
         return dirs;
     }
 
+    /** Rows per block of the projection: 8 rows of d = 4096 (256 KiB) stay in cache while the directions stream. */
+    private static final int ROW_BLOCK = 8;
+
     private static double[][] project(double[] x, int n, int d, double[] dirs, int directions) {
         double[][] p = new double[directions][n];
-        for (int r = 0; r < n; r++) {
-            int o = r * d;
+        for (int r0 = 0; r0 < n; r0 += ROW_BLOCK) {
+            int r1 = Math.min(n, r0 + ROW_BLOCK);
             for (int j = 0; j < directions; j++) {
                 int q = j * d;
-                double s = 0;
-                for (int i = 0; i < d; i++) {
-                    s += x[o + i] * dirs[q + i];
+                for (int r = r0; r < r1; r++) {
+                    p[j][r] = dot(x, r * d, dirs, q, d);
                 }
-                p[j][r] = s;
             }
         }
         return p;
+    }
+
+    /** Four partial sums in a fixed order: deterministic, and not bound by one add's latency. */
+    private static double dot(double[] x, int o, double[] y, int q, int d) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < d; i += 4) {
+            s0 += x[o + i] * y[q + i];
+            s1 += x[o + i + 1] * y[q + i + 1];
+            s2 += x[o + i + 2] * y[q + i + 2];
+            s3 += x[o + i + 3] * y[q + i + 3];
+        }
+        for (; i < d; i++) {
+            s0 += x[o + i] * y[q + i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

@@ -36,6 +36,7 @@ class MmdTest {
         double[] z = gaussian(1500, d, 0.5, 3);
         Mmd.Result same = Mmd.mmd2(x, 1500, y, 1500, d);
         Mmd.Result diff = Mmd.mmd2(x, 1500, z, 1500, d);
+        assertEquals(1000, same.pointsX);
         assertTrue(Math.abs(same.mmd2) < 2e-3, "same law: " + same.mmd2);
         assertTrue(diff.mmd2 > 10 * Math.abs(same.mmd2) && diff.mmd2 > 0.01, "different laws: " + diff.mmd2);
         // median heuristic on N(0, I) pooled: median of 2 chi2_3 is about 2 * 2.366
@@ -52,7 +53,8 @@ class MmdTest {
         assertEquals(1000, a.pointsX);
         assertEquals(300, a.pointsY);
         assertEquals(a.mmd2, b.mmd2, 0.0);
-        assertEquals(2000, Mmd.defaultMaxPoints(2));
-        assertEquals(247, Mmd.defaultMaxPoints(4096));
+        assertEquals(1000, Mmd.defaultMaxPoints(2));
+        assertEquals(316, Mmd.defaultMaxPoints(1000));
+        assertEquals(200, Mmd.defaultMaxPoints(4096));
     }
 }

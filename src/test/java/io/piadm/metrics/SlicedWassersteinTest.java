@@ -57,7 +57,7 @@ class SlicedWassersteinTest {
         for (int r = 0; r < 3000; r++) {
             y[r * d] += delta;
         }
-        double sw = SlicedWasserstein.sw2(x, 4000, y, 3000, d, 2000, 3);
+        double sw = SlicedWasserstein.sw2(x, 4000, y, 3000, d, 800, 3);
         assertEquals(delta / Math.sqrt(d), sw, 0.05);
         double same = SlicedWasserstein.sw2(x, 4000, y, 3000, d, 200, 3);
         double[] y0 = new double[3000 * d];
