@@ -69,10 +69,13 @@ public final class ScalingBenchmark {
     }
 
     /** The whole table, plus least-squares growth exponents against ln d and (ln d)^2. */
-    public static Map<String, Object> run(int[] dims, double targetKl, double tolerance, int samples, long seed) {
+    public static Map<String, Object> run(int[] dims, double targetKl, double tolerance, int samples, long seed,
+            java.util.function.Consumer<Map<String, Object>> onRow) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int d : dims) {
-            rows.add(row(d, targetKl, tolerance, samples, seed));
+            Map<String, Object> row = row(d, targetKl, tolerance, samples, seed);
+            rows.add(row);
+            onRow.accept(row);
         }
         double[] lnD = new double[dims.length];
         double[] lnSeq = new double[dims.length];
