@@ -99,9 +99,46 @@ public final class SparkSessions {
         }
     }
 
+    /**
+     * Fails fast, naming the URL, when no master of a {@code spark://h1:p1[,h2:p2]} URL accepts a TCP
+     * connection: Spark itself would retry for a minute and then only log "All masters are unresponsive".
+     */
+    static void checkReachable(String master) {
+        if (!master.startsWith("spark://")) {
+            return;
+        }
+        String last = null;
+        for (String hp : master.substring("spark://".length()).split(",")) {
+            int colon = hp.lastIndexOf(':');
+            String host = colon > 0 ? hp.substring(0, colon) : hp;
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(hp.substring(colon + 1)) : 7077;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--master " + master + ": '" + hp + "' is not HOST:PORT");
+            }
+            try (java.net.Socket sock = new java.net.Socket()) {
+                sock.connect(new java.net.InetSocketAddress(host, port), 5000);
+                return;
+            } catch (java.io.IOException e) {
+                last = host + ":" + port + " (" + e.getMessage() + ")";
+            }
+        }
+        throw new IllegalArgumentException("--master " + master + ": cannot reach the Spark master at " + last
+                + "; is it running (scripts/standalone-cluster.sh status)?");
+    }
+
     /** Gets or creates the session, then sets the log level to WARN (Spark's INFO slows every round). */
     public static SparkSession getOrCreate(Options o) {
-        SparkSession s = SparkSession.builder().config(conf(o)).getOrCreate();
+        SparkConf c = conf(o);
+        checkReachable(c.get("spark.master"));
+        SparkSession s;
+        try {
+            s = SparkSession.builder().config(c).getOrCreate();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("could not start Spark with master " + c.get("spark.master") + ": "
+                    + e.getMessage(), e);
+        }
         s.sparkContext().setLogLevel("WARN");
         return s;
     }

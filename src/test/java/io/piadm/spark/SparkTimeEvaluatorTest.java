@@ -53,6 +53,23 @@ class SparkTimeEvaluatorTest {
     }
 
     @Test
+    void aGaussianMixtureIsBitwiseTheSameOnSparkInBothModes() {
+        ModelSpec gmm = io.piadm.model.ModelSpecs.parse("gmm:d=3,k=4,seed=5");
+        SamplerConfig cfg = TestJobs.config(gmm.dim(), 8);
+        int count = 4;
+        double[] local = TestJobs.local(gmm, "piadm-sde", cfg, 100, count);
+        for (int p : new int[] {1, 3, 8}) {
+            TestJobs.assertBitwiseEqual(local, spark(gmm, cfg, p, SparkTimeEvaluator.Shipping.PARTITIONS, count, count)
+                    .samples(), "gmm partitions=" + p);
+        }
+        SparkRun.Settings s = new SparkRun.Settings();
+        s.parallelism = "samples";
+        s.partitions = 3;
+        TestJobs.assertBitwiseEqual(local, SparkRun.run(SparkTestSession.get(), gmm, "piadm-sde", cfg, 100, count, s,
+                SamplingListener.NONE).result.samples(), "gmm sample-parallel");
+    }
+
+    @Test
     void scoresComeBackInRowOrderForMorePartitionsThanRows() {
         JavaSparkContext sc = SparkTestSession.jsc();
         int rows = 7;

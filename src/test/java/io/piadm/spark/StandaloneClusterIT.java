@@ -176,14 +176,10 @@ class StandaloneClusterIT {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
         cmd.add("-Dlog4j2.configurationFile=" + StandaloneCluster.ROOT.resolve("conf/log4j2.properties"));
-        for (String f : System.getProperty("piadm.spark.jvm.flags", "").split(" ")) {
-            if (!f.isBlank()) {
-                cmd.add(f);
-            }
-        }
+        // Spark's module flags, as Surefire gave them to this JVM.
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules") || a.startsWith("-XX:+Ignore")
-                        || a.startsWith("-Dio.netty") || a.startsWith("-Djdk.reflect")))
+                        || a.startsWith("-Dio.netty") || a.startsWith("-Djdk.reflect"))
                 .toList());
         cmd.addAll(List.of("-cp", cp, ClusterDriverMain.class.getName(), cluster.master, cluster.appJar.toString(),
                 ck.toUri().toString(), out.toString(), mode));
