@@ -177,8 +177,26 @@ public final class SparkBench {
                 local.describe());
     }
 
-    /** {@code java ... io.piadm.spark.SparkBench [rows] [partitions]}: the shipping comparison in local[2]. */
+    /**
+     * {@code java ... io.piadm.spark.SparkBench [rows] [partitions] [rounds]}: the shipping comparison in
+     * local[2]; {@code SparkBench overhead}: the Spark-vs-local overhead on a small piadm-sde job.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("overhead")) {
+            var session = SparkSessions.getOrCreate(new SparkSessions.Options().master("local[2]").ui(false));
+            try {
+                ModelSpec spec = DiagonalGaussian.isotropic(16, 0.5, 0.8);
+                SamplerConfig cfg = SamplerConfig.of(new io.piadm.schedule.ScheduleConfig(16).stepsPerBlock(32)
+                        .build(), 1).withPicard(io.piadm.sampler.PicardOptions.fixed(4));
+                Overhead o = overhead(SparkSessions.javaContext(session), spec, "piadm-sde", cfg, 0, 2,
+                        args.length > 3 ? Integer.parseInt(args[3]) : 2, 1,
+                        args.length > 1 ? Integer.parseInt(args[1]) : 3, args.length > 2 ? Integer.parseInt(args[2]) : 5);
+                System.out.println("overhead " + o.toMap());
+            } finally {
+                session.stop();
+            }
+            return;
+        }
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         int parts = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         var session = SparkSessions.getOrCreate(new SparkSessions.Options().master("local[2]").ui(false));
