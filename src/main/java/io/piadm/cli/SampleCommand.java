@@ -64,13 +64,13 @@ final class SampleCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--steps-per-block", paramLabel = "M",
-            description = "Inner steps per block (default clamp(ceil(4 sqrt(d) 0.1/delta), 8, 1024)).")
+            description = "Inner steps per block (default clamp(ceil(4 sqrt(d) 0.1/delta), 32, 1024)).")
     Integer stepsPerBlock;
 
     @Option(names = "--block-length", paramLabel = "H", description = "Outer block length far from the data (default 1).")
     Double blockLength;
 
-    @Option(names = "--horizon", paramLabel = "T", description = "Horizon T (default max(2, ln(d/delta^2))).")
+    @Option(names = "--horizon", paramLabel = "T", description = "Horizon T (default max(2, ln(max(d, E|X_0|^2)/delta^2))).")
     Double horizon;
 
     @Option(names = "--eta", paramLabel = "E", description = "Early-stopping time eta (default 1e-3).")
@@ -196,6 +196,9 @@ final class SampleCommand implements Callable<Integer> {
                 .stepsPerBlock(stepsPerBlock);
         if (accuracy != null) {
             sc.accuracy(accuracy);
+        }
+        if (spec.analyticTarget() != null) {
+            sc.dataSecondMoment(spec.analyticTarget().secondMoment());
         }
         // Name --eta when only it was given: the default horizon depends on d and delta.
         if (eta != null && horizon == null && Double.isFinite(eta) && eta > 0 && sc.accuracy() > 0
