@@ -145,7 +145,7 @@ public final class OnnxModelSpec implements ModelSpec {
         String sha = OnnxScoreModel.sha256(bytes);
         OnnxModelSpec withHash = new OnnxModelSpec(body, path, param, time, n, d, threads, gpu, requireGpu, -1, sha);
         // The driver checks the signature on the CPU (it may have no GPU); executors build their own.
-        OnnxScoreModel model = OnnxScoreModel.obtain(withHash, null, threads, bytes);
+        OnnxScoreModel model = OnnxScoreModel.obtain(withHash, null, threads, bytes, false);
         return new OnnxModelSpec(body, path, param, time, n, d, threads, gpu, requireGpu, model.dim(), sha);
     }
 

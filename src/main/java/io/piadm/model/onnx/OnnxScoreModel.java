@@ -81,8 +81,17 @@ public final class OnnxScoreModel implements ScoreModel {
      * already read it (the driver's parse), else null (the file is read and its hash checked).
      */
     static OnnxScoreModel obtain(OnnxModelSpec spec, String gpu, int threads, byte[] bytes) {
+        return obtain(spec, gpu, threads, bytes, true);
+    }
+
+    /**
+     * As above; {@code enforceGpu} false is the driver's signature check, which runs on the CPU whatever
+     * requireGpu says (the driver of a cluster job need not have the executors' GPUs).
+     */
+    static OnnxScoreModel obtain(OnnxModelSpec spec, String gpu, int threads, byte[] bytes, boolean enforceGpu) {
+        boolean require = enforceGpu && spec.requireGpu();
         String key = spec.sha256() + "|" + spec.modelOptions() + "|" + spec.expectedDim() + "|gpu=" + gpu
-                + "|req=" + spec.requireGpu() + "|threads=" + threads;
+                + "|req=" + require + "|threads=" + threads;
         return CACHE.computeIfAbsent(key, k -> {
             byte[] b = bytes;
             if (b == null) {
@@ -94,7 +103,7 @@ public final class OnnxScoreModel implements ScoreModel {
                             + spec.sha256() + ")");
                 }
             }
-            return load(spec, b, gpu, threads);
+            return load(spec, b, gpu, threads, require);
         });
     }
 
@@ -129,7 +138,7 @@ public final class OnnxScoreModel implements ScoreModel {
         }
     }
 
-    private static OnnxScoreModel load(OnnxModelSpec spec, byte[] bytes, String gpu, int threads) {
+    private static OnnxScoreModel load(OnnxModelSpec spec, byte[] bytes, String gpu, int threads, boolean require) {
         String label = spec.label();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
@@ -144,12 +153,12 @@ public final class OnnxScoreModel implements ScoreModel {
                 } catch (OrtException | RuntimeException | LinkageError e) {
                     String why = "the CUDA execution provider is not available for GPU " + gpu + " ("
                             + e.getMessage() + "); it needs the -Pgpu build (onnxruntime_gpu) and CUDA 12 + cuDNN 9";
-                    if (spec.requireGpu()) {
+                    if (require) {
                         throw new IllegalStateException(label + ": requireGpu is set but " + why);
                     }
                     LOG.warn("{}: {}; running on the CPU", label, why);
                 }
-            } else if (spec.requireGpu()) {
+            } else if (require) {
                 throw new IllegalStateException(label + ": requireGpu is set but no GPU was given "
                         + "(gpu=ID option, or a Spark task GPU resource)");
             }
