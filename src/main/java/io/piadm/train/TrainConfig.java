@@ -11,10 +11,10 @@ import java.util.Map;
 public final class TrainConfig {
     private String dataset = "two-moons";
     private long seed = 0;
-    private int epochs = 60;
-    private int batchSize = 256;
+    private int epochs = 40;
+    private int batchSize = 64;
     private int trainSize = 16384;
-    private int[] hidden = {96, 96, 96};
+    private int[] hidden = {64, 64, 64};
     private double learningRate = 3e-3;
     private double finalLearningRate = 1e-4;
     private double tMin = 1e-3;
