@@ -5,11 +5,16 @@ import java.io.Serializable;
 /**
  * Counter-based standard normal noise (ALGORITHMS.md section 7, invariant 4). Every draw is a pure
  * function of (seed, stream, sample, block, step, coordinate): Philox4x32-10 (Salmon et al., SC 2011,
- * "Parallel random numbers: as easy as 1, 2, 3") turns the counter into four 32-bit words, which
- * Box-Muller turns into two normals. There is no sequential state, so the same seed gives the same noise
- * whatever the batch size, thread count, partitioning, evaluation order or task retry.
+ * "Parallel random numbers: as easy as 1, 2, 3") turns the counter into four 32-bit words, i.e. one
+ * 64-bit word per coordinate of a pair, which the ziggurat method (Marsaglia and Tsang 2000, in Doornik's
+ * 2005 form with independent bits for the layer and the uniform) turns into a normal. The rare rejections
+ * (about 1.2%) draw further words from a separate counter space of the same coordinate. There is no
+ * sequential state, so the same seed gives the same noise whatever the batch size, thread count,
+ * partitioning, evaluation order or task retry.
  *
- * <p>Transcendentals use {@link StrictMath} so the bits are the same on every JVM and CPU of a cluster.
+ * <p>Noise dominates the cost of a sequential SDE step at large d, hence the ziggurat rather than
+ * Box-Muller: no transcendental function on the fast path. Tables and the slow path use
+ * {@link StrictMath}, so the bits are the same on every JVM and CPU of a cluster.
  */
 public final class CounterNoise implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -18,8 +23,29 @@ public final class CounterNoise implements Serializable {
     private static final int M1 = 0xCD9E8D57;
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
-    private static final double TWO_PI = 2.0 * Math.PI;
     private static final double INV_2_53 = 1.0 / (1L << 53);
+
+    // Ziggurat tables (Doornik 2005, "An improved ziggurat method to generate normal random samples"):
+    // 128 layers of equal area V; ZX[i] is the right edge of layer i, ZR[i] = ZX[i+1] / ZX[i].
+    private static final int ZIG_C = 128;
+    private static final double ZIG_R = 3.442619855899;
+    private static final double ZIG_V = 9.91256303526217e-3;
+    private static final double[] ZX = new double[ZIG_C + 1];
+    private static final double[] ZR = new double[ZIG_C];
+
+    static {
+        double f = StrictMath.exp(-0.5 * ZIG_R * ZIG_R);
+        ZX[0] = ZIG_V / f;
+        ZX[1] = ZIG_R;
+        ZX[ZIG_C] = 0.0;
+        for (int i = 2; i < ZIG_C; i++) {
+            ZX[i] = StrictMath.sqrt(-2.0 * StrictMath.log(ZIG_V / ZX[i - 1] + f));
+            f = StrictMath.exp(-0.5 * ZX[i] * ZX[i]);
+        }
+        for (int i = 0; i < ZIG_C; i++) {
+            ZR[i] = ZX[i + 1] / ZX[i];
+        }
+    }
 
     private final long seed;
 
@@ -49,18 +75,52 @@ public final class CounterNoise implements Serializable {
         int c1 = step;
         int c2 = (int) sample;
         int c3 = (block << 8) | stream.code();
+        int[] retry = new int[4];
         for (int pair = 0; 2 * pair < n; pair++) {
             philox(pair, c1, c2, c3, k0, k1, words);
-            long a = (((long) words[0] << 32) | (words[1] & 0xFFFFFFFFL)) >>> 11;
-            long b = (((long) words[2] << 32) | (words[3] & 0xFFFFFFFFL)) >>> 11;
-            double u1 = (a + 0.5) * INV_2_53; // in (0, 1): log is finite
-            double u2 = b * INV_2_53;
-            double r = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
-            double th = TWO_PI * u2;
-            out[off + 2 * pair] = r * StrictMath.cos(th);
+            long a = ((long) words[0] << 32) | (words[1] & 0xFFFFFFFFL);
+            long b = ((long) words[2] << 32) | (words[3] & 0xFFFFFFFFL);
+            out[off + 2 * pair] = ziggurat(a, 2 * pair, c1, c2, c3, k0, k1, retry);
             if (2 * pair + 1 < n) {
-                out[off + 2 * pair + 1] = r * StrictMath.sin(th);
+                out[off + 2 * pair + 1] = ziggurat(b, 2 * pair + 1, c1, c2, c3, k0, k1, retry);
             }
+        }
+    }
+
+    /**
+     * One normal from the 64-bit word w of coordinate i: bits 0..6 pick the layer, bits 11..63 the
+     * uniform. Rejections continue with words from counter {@code (2^31 | i, c1, c2, c3)} under a key
+     * bumped per attempt, so every coordinate's draw stays a function of its own key.
+     */
+    private static double ziggurat(long w, int i, int c1, int c2, int c3, int k0, int k1, int[] words) {
+        for (int attempt = 1; ; attempt++) {
+            int layer = (int) (w & 0x7F);
+            double u = 2.0 * ((w >>> 11) * INV_2_53) - 1.0;
+            if (Math.abs(u) < ZR[layer]) {
+                return u * ZX[layer];
+            }
+            philox(0x80000000 | i, c1, c2, c3, k0 + attempt * W1, k1 ^ attempt, words);
+            long w1 = ((long) words[0] << 32) | (words[1] & 0xFFFFFFFFL);
+            long w2 = ((long) words[2] << 32) | (words[3] & 0xFFFFFFFFL);
+            double u1 = ((w1 >>> 11) + 0.5) * INV_2_53; // in (0, 1)
+            if (layer == 0) {
+                // Tail beyond R (Marsaglia 1964): accept when -2 ln U2 >= x^2.
+                double x = StrictMath.log(u1) / ZIG_R;
+                double y = StrictMath.log(((w2 >>> 11) + 0.5) * INV_2_53);
+                if (-2.0 * y >= x * x) {
+                    return u < 0 ? x - ZIG_R : ZIG_R - x;
+                }
+                // Rejected: retry the tail with the next attempt's words.
+                w = 0x80L * (w >>> 7); // keep layer 0 and the sign of u for the retry
+                continue;
+            }
+            double x = u * ZX[layer];
+            double f0 = StrictMath.exp(-0.5 * (ZX[layer] * ZX[layer] - x * x));
+            double f1 = StrictMath.exp(-0.5 * (ZX[layer + 1] * ZX[layer + 1] - x * x));
+            if (f1 + u1 * (f0 - f1) < 1.0) {
+                return x;
+            }
+            w = w2;
         }
     }
 

@@ -4,7 +4,9 @@ import io.piadm.eval.RoundInfo;
 import io.piadm.eval.ScoreEvaluator;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Runs a {@link Phase} over a batch of samples, sequentially (one round per step) or by Picard sweeps
@@ -12,9 +14,20 @@ import java.util.List;
  * active samples in one round, then the driver rescans the recurrence. After k sweeps the first k+1
  * points of a sample are exact, so sweep k+1 evaluates only points k..M-1. Each sample stops on its own
  * (fixed K, or scaled residual <= tol, or M sweeps), so batching never changes a sample's result.
+ *
+ * <p>The driver-side work per sample (noise, scan, residual) is independent across samples and runs on
+ * the common fork-join pool when the batch is large enough; results do not depend on that.
  */
 final class PhaseRunner {
+    /** Below this many state values per loop, stay on the calling thread. */
+    private static final long PARALLEL_THRESHOLD = 1 << 15;
+
     private PhaseRunner() {}
+
+    private static IntStream samples(int n, long workPerSample) {
+        IntStream s = IntStream.range(0, n);
+        return n > 1 && n * workPerSample >= PARALLEL_THRESHOLD ? s.parallel() : s;
+    }
 
     /** Sequential: M rounds, each evaluating point j of every sample. {@code z}: n x stateSize, in place. */
     static PhaseTrace sequential(Phase ph, long[] ids, double[] z, ScoreEvaluator ev, SamplingListener l,
@@ -25,8 +38,6 @@ final class PhaseRunner {
         double[] x = new double[n * d];
         double[] t = new double[n];
         double[] g = new double[n * d];
-        double[] xi = new double[Math.max(1, ph.noiseSize)];
-        double[] next = new double[s];
         for (int j = 0; j < ph.steps; j++) {
             for (int i = 0; i < n; i++) {
                 System.arraycopy(z, i * s, x, i * d, d);
@@ -34,11 +45,14 @@ final class PhaseRunner {
             }
             RoundInfo round = new RoundInfo(sampler, stage, ph.name, j + 1);
             ev.evaluate(round, x, t, n, g);
-            for (int i = 0; i < n; i++) {
-                ph.fillNoise(ids[i], j, xi, 0);
-                ph.step(j, z, i * s, g, i * d, xi, 0, next, 0);
+            final int step = j;
+            samples(n, s + ph.noiseSize).forEach(i -> {
+                double[] xi = new double[Math.max(1, ph.noiseSize)];
+                double[] next = new double[s];
+                ph.fillNoise(ids[i], step, xi, 0);
+                ph.step(step, z, i * s, g, i * d, xi, 0, next, 0);
                 System.arraycopy(next, 0, z, i * s, s);
-            }
+            });
             l.onSweep(round, Double.NaN, n, n);
         }
         return new PhaseTrace(ph.name, ph.steps, new double[0], (long) n * ph.steps);
@@ -47,6 +61,12 @@ final class PhaseRunner {
     /** Picard sweeps. {@code z}: n x stateSize start states, overwritten with the end states. */
     static PhaseTrace picard(Phase ph, long[] ids, double[] z, PicardOptions opt, ScoreEvaluator ev,
             SamplingListener l, String sampler, int stage) {
+        return picard(ph, ids, z, opt, ev, l, sampler, stage, null);
+    }
+
+    /** As above; when {@code pointsOut} is given, it receives each sample's final grid points (tests). */
+    static PhaseTrace picard(Phase ph, long[] ids, double[] z, PicardOptions opt, ScoreEvaluator ev,
+            SamplingListener l, String sampler, int stage, double[][][] pointsOut) {
         int n = ids.length;
         int d = ph.dim;
         int s = ph.stateSize;
@@ -54,31 +74,39 @@ final class PhaseRunner {
         int ns = ph.noiseSize;
         int cap = opt.sweepCap(m);
         double tol = opt.tolerance();
+        long blockWork = (long) m * (s + ns);
 
-        // Per sample: grid points 0..M (y_m^0 = y for all m: the paper's initialisation), scores, noise.
-        double[][] pts = new double[n][(m + 1) * s];
-        double[][] scores = new double[n][m * d];
-        double[][] noise = new double[n][m * ns];
-        for (int i = 0; i < n; i++) {
+        // Per sample: grid points 0..M (y_m^0 = y for all m: the paper's initialisation), scores, noise
+        // (drawn once per block and reused by every sweep).
+        double[][] pts = new double[n][];
+        double[][] scores = new double[n][];
+        double[][] noise = new double[n][];
+        samples(n, blockWork).forEach(i -> {
+            pts[i] = new double[(m + 1) * s];
+            scores[i] = new double[m * d];
+            noise[i] = new double[m * ns];
             for (int p = 0; p <= m; p++) {
                 System.arraycopy(z, i * s, pts[i], p * s, s);
             }
-            if (ns > 0) {
-                for (int j = 0; j < m; j++) {
-                    ph.fillNoise(ids[i], j, noise[i], j * ns);
-                }
+            for (int j = 0; j < m && ns > 0; j++) {
+                ph.fillNoise(ids[i], j, noise[i], j * ns);
             }
-        }
+        });
         int[] done = new int[n];
         boolean[] active = new boolean[n];
-        java.util.Arrays.fill(active, cap > 0);
+        Arrays.fill(active, cap > 0);
         double[] times = new double[m];
         for (int j = 0; j < m; j++) {
             times[j] = ph.evalTime(j);
         }
+        double[] variance = new double[m + 1];
+        for (int p = 1; p <= m; p++) {
+            variance[p] = ph.residualVariance(p);
+        }
         List<Double> residuals = new ArrayList<>();
         long points = 0;
-        double[] next = new double[s];
+        int[] rowStart = new int[n];
+        double[] sampleResidual = new double[n];
         double[] x = new double[0];
         double[] t = new double[0];
         double[] g = new double[0];
@@ -86,6 +114,7 @@ final class PhaseRunner {
             int rows = 0;
             int activeCount = 0;
             for (int i = 0; i < n; i++) {
+                rowStart[i] = rows;
                 if (active[i]) {
                     rows += m - done[i];
                     activeCount++;
@@ -99,31 +128,31 @@ final class PhaseRunner {
                 g = new double[rows * d];
                 t = new double[rows];
             }
-            int r = 0;
-            for (int i = 0; i < n; i++) {
-                if (!active[i]) {
-                    continue;
+            final double[] xs = x;
+            final double[] ts = t;
+            samples(n, blockWork).forEach(i -> {
+                if (active[i]) {
+                    for (int j = done[i], r = rowStart[i]; j < m; j++, r++) {
+                        System.arraycopy(pts[i], j * s, xs, r * d, d);
+                        ts[r] = times[j];
+                    }
                 }
-                for (int j = done[i]; j < m; j++, r++) {
-                    System.arraycopy(pts[i], j * s, x, r * d, d);
-                    t[r] = times[j];
-                }
-            }
+            });
             RoundInfo round = new RoundInfo(sampler, stage, ph.name, sweep);
             ev.evaluate(round, x, t, rows, g);
             points += rows;
-            r = 0;
-            double sweepMax = 0.0;
-            for (int i = 0; i < n; i++) {
+            final double[] gs = g;
+            samples(n, blockWork).forEach(i -> {
                 if (!active[i]) {
-                    continue;
+                    return;
                 }
-                for (int j = done[i]; j < m; j++, r++) {
-                    System.arraycopy(g, r * d, scores[i], j * d, d);
+                for (int j = done[i], r = rowStart[i]; j < m; j++, r++) {
+                    System.arraycopy(gs, r * d, scores[i], j * d, d);
                 }
                 // The scan: point j+1 from the new point j and the score at the old point j.
                 double worst = 0.0;
                 double[] p = pts[i];
+                double[] next = new double[s];
                 for (int j = done[i]; j < m; j++) {
                     ph.step(j, p, j * s, scores[i], j * d, noise[i], j * ns, next, 0);
                     int o = (j + 1) * s;
@@ -132,13 +161,19 @@ final class PhaseRunner {
                         double dk = next[k] - p[o + k];
                         diff2 += dk * dk;
                     }
-                    worst = Math.max(worst, diff2 / (s * ph.residualVariance(j + 1)));
+                    worst = Math.max(worst, diff2 / (s * variance[j + 1]));
                     System.arraycopy(next, 0, p, o, s);
                 }
+                sampleResidual[i] = Math.sqrt(worst);
+            });
+            double sweepMax = 0.0;
+            for (int i = 0; i < n; i++) {
+                if (!active[i]) {
+                    continue;
+                }
                 done[i]++;
-                double res = Math.sqrt(worst);
-                sweepMax = Math.max(sweepMax, res);
-                if (done[i] >= cap || (opt.adaptive() && res <= tol)) {
+                sweepMax = Math.max(sweepMax, sampleResidual[i]);
+                if (done[i] >= cap || (opt.adaptive() && sampleResidual[i] <= tol)) {
                     active[i] = false;
                 }
             }
@@ -149,6 +184,9 @@ final class PhaseRunner {
         for (int i = 0; i < n; i++) {
             System.arraycopy(pts[i], m * s, z, i * s, s);
             sweeps = Math.max(sweeps, done[i]);
+        }
+        if (pointsOut != null) {
+            pointsOut[0] = pts;
         }
         double[] res = new double[residuals.size()];
         for (int k = 0; k < res.length; k++) {

@@ -1,0 +1,54 @@
+package io.piadm.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.piadm.eval.LocalEvaluator;
+import io.piadm.model.DiagonalGaussian;
+import io.piadm.sampler.Integrator;
+import io.piadm.sampler.SamplerConfig;
+import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplingDriver;
+import io.piadm.sampler.SamplingListener;
+import io.piadm.schedule.Schedule;
+import io.piadm.schedule.ScheduleConfig;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The closed-form output law agrees with the real sequential sampler's samples. */
+class SequentialGaussianLawTest {
+
+    @ParameterizedTest
+    @EnumSource(Integrator.class)
+    void closedFormMatchesTheSampler(Integrator integrator) {
+        int d = 32;
+        int n = 2000;
+        DiagonalGaussian g = DiagonalGaussian.isotropic(d, 1.0, 0.5);
+        Schedule s = new ScheduleConfig(d).horizon(5.0).eta(0.01).stepsPerBlock(3).build();
+        double[][] law = SequentialGaussianLaw.outputMoments(g, s, integrator);
+        double[] x;
+        try (LocalEvaluator ev = new LocalEvaluator(g, 2)) {
+            String name = integrator == Integrator.SDE ? "sde" : "ode";
+            x = new SamplingDriver(Samplers.create(name, SamplerConfig.of(s, 3), d), ev, n)
+                    .run(0, n, SamplingListener.NONE).samples();
+        }
+        double mean = 0;
+        for (double v : x) {
+            mean += v;
+        }
+        mean /= x.length;
+        double var = 0;
+        for (double v : x) {
+            var += (v - mean) * (v - mean);
+        }
+        var /= x.length - 1;
+        // Pooled over d n = 64000 scalars: standard errors ~ sqrt(V / dn) and V sqrt(2 / dn).
+        assertEquals(law[0][0], mean, 4 * Math.sqrt(law[1][0] / (d * n)));
+        assertEquals(law[1][0], var, law[1][0] * 4 * Math.sqrt(2.0 / (d * n)));
+        // And the grid is coarse enough that the law is visibly not p_eta: the check has teeth.
+        double[][] ref = g.diagonalGaussianMoments(s.eta());
+        assertTrue(Math.abs(law[1][0] / ref[1][0] - 1) > 10 * Math.sqrt(2.0 / (d * n)));
+        assertTrue(SequentialGaussianLaw.kl(g, s, integrator) > 0);
+    }
+}

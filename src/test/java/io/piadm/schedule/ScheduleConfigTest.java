@@ -1,0 +1,89 @@
+package io.piadm.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ScheduleConfigTest {
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 64, 1024, 4096})
+    void defaultsLayOutTheGridOfTheContract(int d) {
+        ScheduleConfig cfg = new ScheduleConfig(d);
+        Schedule s = cfg.build();
+        double t = cfg.resolvedHorizon();
+        assertEquals(Math.max(2.0, Math.log(d / 0.01)), t, 1e-12);
+        assertEquals(t, s.horizon(), 0.0);
+        assertEquals(1e-3, s.eta(), 0.0);
+        int far = 0;
+        for (Block b : s.blocks()) {
+            assertEquals(cfg.resolvedStepsPerBlock(), b.steps());
+            if (b.endTime() >= 1.0 - 1e-12) {
+                far++;
+                assertTrue(b.length() <= 1.0 + 1e-12, "far blocks have length <= h: " + b);
+            } else {
+                // Near the data the forward time at most halves per block.
+                assertTrue(b.endTime() >= 0.5 * b.startTime() - 1e-15, "near blocks at most halve: " + b);
+            }
+            // Steps bounded by eps * min(1, t) with eps = max(h, ln 2) / M: uniform far blocks of length
+            // <= h, geometric near blocks with ratio >= 1/2 (1 - r^{1/M} <= ln 2 / M).
+            double eps = Math.max(cfg.resolvedBlockLength(), Math.log(2.0)) / b.steps();
+            for (int j = 0; j < b.steps(); j++) {
+                assertTrue(b.stepLength(j) <= eps * Math.min(1.0, b.time(j)) * (1 + 1e-9),
+                        "step bound at " + b + " j=" + j);
+            }
+        }
+        assertEquals((int) Math.ceil(t - 1.0 - 1e-12), far);
+        // O(log(d / delta^2)) blocks: far ~ T, near ~ log2(1/eta).
+        assertEquals(far + (int) Math.ceil(Math.log(1000) / Math.log(2)), s.blockCount());
+        assertEquals(s.blockCount() * cfg.resolvedStepsPerBlock(), s.totalSteps());
+    }
+
+    @Test
+    void nearBlocksAreGeometricInForwardTime() {
+        Schedule s = new ScheduleConfig(16).eta(1.0 / 64).stepsPerBlock(4).build();
+        Block last = s.block(s.blockCount() - 1);
+        assertEquals(1.0 / 32, last.startTime(), 1e-15);
+        for (int j = 0; j + 1 < last.steps(); j++) {
+            assertEquals(last.time(j + 1) / last.time(j), last.time(j + 2) / last.time(j + 1), 1e-12);
+        }
+    }
+
+    @Test
+    void concatenatedGridSharesBlockEnds() {
+        Schedule s = new ScheduleConfig(4).horizon(3.0).eta(0.1).stepsPerBlock(3).build();
+        double[] all = s.concatenatedTimes();
+        assertEquals(s.totalSteps() + 1, all.length);
+        assertEquals(3.0, all[0], 0.0);
+        assertEquals(0.1, all[all.length - 1], 0.0);
+        for (int i = 0; i + 1 < all.length; i++) {
+            assertTrue(all[i + 1] < all[i]);
+        }
+    }
+
+    @Test
+    void horizonBelowOneUsesOnlyNearBlocks() {
+        Schedule s = new ScheduleConfig(4).horizon(0.5).eta(0.05).stepsPerBlock(2).build();
+        assertEquals(0.5, s.horizon(), 0.0);
+        assertEquals(4, s.blockCount()); // 0.5 -> 0.05 is a factor 10: ceil(log2 10) = 4 blocks
+    }
+
+    @Test
+    void badSettingsNameTheOption() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ScheduleConfig(0)).getMessage().contains("d"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).horizon(1.0).eta(1.0).build()).getMessage().contains("--horizon"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).eta(-1.0).build()).getMessage().contains("--eta"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).blockLength(0.0).build()).getMessage().contains("--block-length"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).stepsPerBlock(0).build()).getMessage().contains("--steps-per-block"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).accuracy(0).build()).getMessage().contains("--accuracy"));
+    }
+}
