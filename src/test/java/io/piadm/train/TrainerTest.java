@@ -144,4 +144,19 @@ class TrainerTest {
         assertEquals(5, ToyDataset.parse("gmm:d=5,k=3").dim());
         assertArrayEquals(ToyDataset.parse("swiss-roll").sample(4, 10), ToyDataset.parse("swiss-roll").sample(4, 10), 0.0);
     }
+
+    /** The committed model is the one its report describes, and loads as a 2-D eps/OU model. */
+    @Test
+    void committedModelMatchesItsReport() throws Exception {
+        Path model = Path.of("models/two-moons.onnx");
+        JsonNode rep = new ObjectMapper().readTree(Path.of("models/two-moons.report.json").toFile());
+        byte[] bytes = Files.readAllBytes(model);
+        assertTrue(bytes.length < 1 << 20, "well under 1 MB: " + bytes.length);
+        assertEquals(rep.get("modelSha256").asText(), Trainer.sha256(bytes));
+        assertEquals("two-moons", rep.get("dataset").get("name").asText());
+        assertEquals(rep.get("config").get("epochs").asInt(), rep.get("lossPerEpoch").size());
+        io.piadm.model.onnx.OnnxModelSpec s = io.piadm.model.onnx.OnnxModelSpec.parse(model.toString());
+        assertEquals(2, s.dim());
+        assertEquals(rep.get("modelSha256").asText(), s.sha256());
+    }
 }
