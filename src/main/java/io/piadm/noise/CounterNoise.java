@@ -24,6 +24,7 @@ public final class CounterNoise implements Serializable {
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
     private static final double INV_2_53 = 1.0 / (1L << 53);
+    private static final double INV_2_52 = 1.0 / (1L << 52);
 
     // Ziggurat tables (Doornik 2005, "An improved ziggurat method to generate normal random samples"):
     // 128 layers of equal area V; ZX[i] is the right edge of layer i, ZR[i] = ZX[i+1] / ZX[i].
@@ -63,12 +64,7 @@ public final class CounterNoise implements Serializable {
      * the shorter draw.
      */
     public void normals(NoiseStream stream, long sample, int block, int step, double[] out, int off, int n) {
-        if (sample < 0 || sample > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("sample index out of range [0, 2^32): " + sample);
-        }
-        if (block < 0 || block >= (1 << 24) || step < 0) {
-            throw new IllegalArgumentException("block must be in [0, 2^24) and step >= 0");
-        }
+        checkKey(sample, block, step);
         int[] words = new int[4];
         int k0 = (int) seed;
         int k1 = (int) (seed >>> 32);
@@ -121,6 +117,49 @@ public final class CounterNoise implements Serializable {
                 return x;
             }
             w = w2;
+        }
+    }
+
+    /**
+     * Fills {@code out[off .. off+n)} with uniforms in the open interval (0, 1) for one (stream, sample,
+     * block, step) key: the same Philox counter layout as {@link #normals}, one Philox call per pair of
+     * outputs, 52 random bits each ({@code (k + 1/2) / 2^52}, so neither 0 nor 1 can occur and inverse-CDF
+     * or log transforms stay finite). Prefix property as for normals.
+     *
+     * <p>Uniforms and normals drawn with the same key read the same Philox words, so they are not
+     * independent: a caller that needs both must use distinct keys (e.g. another step index).
+     */
+    public void uniforms(NoiseStream stream, long sample, int block, int step, double[] out, int off, int n) {
+        checkKey(sample, block, step);
+        int[] words = new int[4];
+        int k0 = (int) seed;
+        int k1 = (int) (seed >>> 32);
+        int c2 = (int) sample;
+        int c3 = (block << 8) | stream.code();
+        for (int pair = 0; 2 * pair < n; pair++) {
+            philox(pair, step, c2, c3, k0, k1, words);
+            long a = (((long) words[0] << 32) | (words[1] & 0xFFFFFFFFL)) >>> 12;
+            long b = (((long) words[2] << 32) | (words[3] & 0xFFFFFFFFL)) >>> 12;
+            out[off + 2 * pair] = (a + 0.5) * INV_2_52;
+            if (2 * pair + 1 < n) {
+                out[off + 2 * pair + 1] = (b + 0.5) * INV_2_52;
+            }
+        }
+    }
+
+    /** Convenience: a new array of n uniforms in (0, 1). */
+    public double[] uniforms(NoiseStream stream, long sample, int block, int step, int n) {
+        double[] out = new double[n];
+        uniforms(stream, sample, block, step, out, 0, n);
+        return out;
+    }
+
+    private static void checkKey(long sample, int block, int step) {
+        if (sample < 0 || sample > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("sample index out of range [0, 2^32): " + sample);
+        }
+        if (block < 0 || block >= (1 << 24) || step < 0) {
+            throw new IllegalArgumentException("block must be in [0, 2^24) and step >= 0");
         }
     }
 

@@ -10,17 +10,17 @@ public final class OuProcess {
 
     /** Signal scale {@code alpha(t) = e^{-t/2}}. */
     public static double alpha(double t) {
-        return Math.exp(-0.5 * t);
+        return StrictMath.exp(-0.5 * t);
     }
 
     /** Noise variance {@code sigma(t)^2 = 1 - e^{-t}}, computed with expm1 so it stays accurate for small t. */
     public static double sigma2(double t) {
-        return -Math.expm1(-t);
+        return -StrictMath.expm1(-t);
     }
 
     /** DDPM cumulative product at forward time t: {@code abar = e^{-t}}. */
     public static double abarOfTime(double t) {
-        return Math.exp(-t);
+        return StrictMath.exp(-t);
     }
 
     /** OU forward time of a DDPM cumulative product: {@code t = -ln(abar)}; abar must lie in (0, 1]. */
@@ -28,7 +28,7 @@ public final class OuProcess {
         if (!(abar > 0 && abar <= 1)) {
             throw new IllegalArgumentException("abar must lie in (0, 1], got " + abar);
         }
-        return -Math.log(abar);
+        return -StrictMath.log(abar);
     }
 
     /**
@@ -37,16 +37,16 @@ public final class OuProcess {
      * {@code a = e^{e/2}}, {@code b = e^{e/2} - 1}, {@code c = sqrt(e^e - 1)}.
      */
     public static double stepScale(double e) {
-        return Math.exp(0.5 * e);
+        return StrictMath.exp(0.5 * e);
     }
 
     /** {@code e^{e/2} - 1}, via expm1 for accuracy at small steps. */
     public static double stepDrift(double e) {
-        return Math.expm1(0.5 * e);
+        return StrictMath.expm1(0.5 * e);
     }
 
     /** Variance of the exact noise of one reverse SDE step: {@code e^e - 1}. */
     public static double stepNoiseVariance(double e) {
-        return Math.expm1(e);
+        return StrictMath.expm1(e);
     }
 }

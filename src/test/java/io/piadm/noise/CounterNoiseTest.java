@@ -104,6 +104,25 @@ class CounterNoiseTest {
     }
 
     @Test
+    void uniformsAreOpenIntervalAndUniform() {
+        int n = 50_000;
+        double[] u = new double[n];
+        CounterNoise noise = new CounterNoise(9);
+        for (int k = 0; k < n / 5; k++) {
+            noise.uniforms(NoiseStream.AUXILIARY, k, 1, 0, u, 5 * k, 5);
+        }
+        Arrays.sort(u);
+        assertTrue(u[0] > 0 && u[n - 1] < 1);
+        double dmax = 0;
+        for (int i = 0; i < n; i++) {
+            dmax = Math.max(dmax, Math.max(u[i] - (double) i / n, (double) (i + 1) / n - u[i]));
+        }
+        assertTrue(dmax < 1.95 / Math.sqrt(n), "KS distance " + dmax);
+        assertArrayEquals(noise.uniforms(NoiseStream.AUXILIARY, 3, 1, 0, 3),
+                Arrays.copyOf(noise.uniforms(NoiseStream.AUXILIARY, 3, 1, 0, 8), 3), 0.0);
+    }
+
+    @Test
     void rejectsKeysOutsideTheCounterSpace() {
         CounterNoise noise = new CounterNoise(1);
         double[] out = new double[2];

@@ -1,0 +1,262 @@
+package io.piadm.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The CLI's {@code --model SPEC} grammar, {@code TYPE:key=value,key=value,...}:
+ * <ul>
+ *   <li>{@code gaussian:d=<int>[,std=<double>][,mean=<double>]}: isotropic {@code N(mean 1, std^2 I)};
+ *       defaults std = 1, mean = 0.</li>
+ *   <li>{@code gmm:d=<int>,k=<int>[,seed=<int>][,std=<double>][,radius=<double>]}: the deterministic mixture
+ *       of {@link GaussianMixture#seeded}; defaults seed = 0, std = {@value #GMM_DEFAULT_STD},
+ *       radius = {@value #GMM_DEFAULT_RADIUS}. With these defaults the modes are well separated: in d = 2
+ *       with k = 8 neighbouring means are {@code 2 * 4 * sin(pi/8) = 3.06} apart (about 6 component stds),
+ *       and for d &gt; 2 the seeded unit directions are nearly orthogonal, so means are about
+ *       {@code 4 sqrt 2 = 5.7} apart (11 stds). Many components on a small circle do overlap: the separation in
+ *       d = 2 is {@code 2 radius sin(pi/k)}.</li>
+ *   <li>{@code onnx:...}: a network; parsed by {@code io.piadm.model.onnx.OnnxModelSpec}.</li>
+ *   <li>any type may add {@code ,score-error=<eps>[,error-seed=<int>]} to wrap the model in a
+ *       {@link ScoreErrorModel} (default error-seed 0).</li>
+ * </ul>
+ * Bad input throws {@link IllegalArgumentException} with one message naming {@code --model}, the key and
+ * the allowed values.
+ */
+public final class ModelSpecs {
+    public static final double GMM_DEFAULT_STD = 0.5;
+    public static final double GMM_DEFAULT_RADIUS = 4.0;
+    /** Largest accepted dimension (2^24); larger states do not fit a sampler's Picard grid anyway. */
+    public static final int MAX_DIM = 1 << 24;
+    /** Largest accepted number of mixture components. */
+    public static final int MAX_COMPONENTS = 1 << 16;
+    /** Largest accepted k * d (the mixture's means alone are 8 k d bytes). */
+    public static final long MAX_GMM_PARAMETERS = 1L << 24;
+
+    private static final String TYPES = "gaussian, gmm, onnx";
+    private static final String SCORE_ERROR = "score-error";
+    private static final String ERROR_SEED = "error-seed";
+
+    private ModelSpecs() {}
+
+    /** Parses a {@code --model} value; see the class comment for the grammar. */
+    public static ModelSpec parse(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException(
+                    "--model: empty spec; expected TYPE:key=value,... with TYPE one of " + TYPES);
+        }
+        String s = spec.strip();
+        int colon = s.indexOf(':');
+        String type = (colon < 0 ? s : s.substring(0, colon)).strip();
+        String body = colon < 0 ? "" : s.substring(colon + 1);
+        if (!List.of("gaussian", "gmm", "onnx").contains(type)) {
+            throw new IllegalArgumentException("--model: unknown model type '" + type + "'; allowed: " + TYPES);
+        }
+
+        // The score-error keys are common to every type: split them off so each type sees only its own.
+        List<String> own = new ArrayList<>();
+        Map<String, String> wrap = new LinkedHashMap<>();
+        for (String item : splitItems(body)) {
+            String key = keyOf(item);
+            if (key.equals(SCORE_ERROR) || key.equals(ERROR_SEED)) {
+                put(wrap, type, item);
+            } else {
+                own.add(item);
+            }
+        }
+        String ownBody = String.join(",", own);
+
+        ModelSpec base;
+        switch (type) {
+            case "gaussian":
+                base = gaussian(ownBody);
+                break;
+            case "gmm":
+                base = gmm(ownBody);
+                break;
+            case "onnx":
+                base = onnx(ownBody);
+                break;
+            default:
+                throw new IllegalArgumentException(
+                        "--model: unknown model type '" + type + "'; allowed: " + TYPES);
+        }
+        return wrapScoreError(type, base, wrap);
+    }
+
+    /** The ONNX branch: another package provides the parser; the one line to change at merge is here. */
+    private static ModelSpec onnx(String body) {
+        throw new IllegalArgumentException("--model onnx: the ONNX model is provided by io.piadm.model.onnx "
+                + "(OnnxModelSpec), which is not part of this build; allowed types here: gaussian, gmm");
+    }
+
+    private static ModelSpec gaussian(String body) {
+        Map<String, String> kv = keyValues("gaussian", body, "d", "std", "mean");
+        int d = intIn("gaussian", kv, "d", null, 1, MAX_DIM);
+        double std = positive("gaussian", kv, "std", 1.0);
+        double mean = finite("gaussian", kv, "mean", 0.0);
+        return DiagonalGaussian.isotropic(d, mean, std);
+    }
+
+    private static ModelSpec gmm(String body) {
+        Map<String, String> kv = keyValues("gmm", body, "d", "k", "seed", "std", "radius");
+        int d = intIn("gmm", kv, "d", null, 1, MAX_DIM);
+        int k = intIn("gmm", kv, "k", null, 1, MAX_COMPONENTS);
+        if ((long) k * d > MAX_GMM_PARAMETERS) {
+            throw new IllegalArgumentException("--model gmm: k*d must be <= " + MAX_GMM_PARAMETERS + ", got k=" + k
+                    + ", d=" + d + " (k*d=" + ((long) k * d) + ")");
+        }
+        long seed = seed("gmm", kv, "seed");
+        double std = positive("gmm", kv, "std", GMM_DEFAULT_STD);
+        double radius = nonNegative("gmm", kv, "radius", GMM_DEFAULT_RADIUS);
+        return GaussianMixture.seeded(d, k, seed, std, radius);
+    }
+
+    private static ModelSpec wrapScoreError(String type, ModelSpec base, Map<String, String> wrap) {
+        if (wrap.isEmpty()) {
+            return base;
+        }
+        if (!wrap.containsKey(SCORE_ERROR)) {
+            throw new IllegalArgumentException("--model " + type + ": " + ERROR_SEED + " needs " + SCORE_ERROR
+                    + "=<eps> (a finite number >= 0)");
+        }
+        double eps = nonNegative(type, wrap, SCORE_ERROR, 0.0);
+        long errorSeed = seed(type, wrap, ERROR_SEED);
+        return new ScoreErrorModel(base, eps, errorSeed);
+    }
+
+    // ---------------------------------------------------------------- key=value handling
+
+    private static List<String> splitItems(String body) {
+        List<String> items = new ArrayList<>();
+        if (body.isBlank()) {
+            return items;
+        }
+        for (String item : body.split(",", -1)) {
+            items.add(item.strip());
+        }
+        return items;
+    }
+
+    private static String keyOf(String item) {
+        int eq = item.indexOf('=');
+        return (eq < 0 ? item : item.substring(0, eq)).strip();
+    }
+
+    private static void put(Map<String, String> kv, String type, String item) {
+        int eq = item.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--model " + type + ": expected key=value, got '" + item + "'");
+        }
+        String key = item.substring(0, eq).strip();
+        String value = item.substring(eq + 1).strip();
+        if (kv.put(key, value) != null) {
+            throw new IllegalArgumentException("--model " + type + ": key '" + key + "' given twice");
+        }
+    }
+
+    private static Map<String, String> keyValues(String type, String body, String... allowed) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String item : splitItems(body)) {
+            put(kv, type, item);
+        }
+        List<String> allowedList = List.of(allowed);
+        for (String key : kv.keySet()) {
+            if (!allowedList.contains(key)) {
+                throw new IllegalArgumentException("--model " + type + ": unknown key '" + key + "'; allowed: "
+                        + String.join(", ", allowed) + ", " + SCORE_ERROR + ", " + ERROR_SEED);
+            }
+        }
+        return kv;
+    }
+
+    private static int intIn(String type, Map<String, String> kv, String key, Integer dflt, int lo, int hi) {
+        String range = "an integer in [" + lo + ", " + hi + "]";
+        String v = kv.get(key);
+        if (v == null) {
+            if (dflt == null) {
+                throw new IllegalArgumentException("--model " + type + ": missing required key '" + key + "' ("
+                        + range + ")");
+            }
+            return dflt;
+        }
+        long x;
+        try {
+            x = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got '" + v + "'");
+        }
+        if (x < lo || x > hi) {
+            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + x);
+        }
+        return (int) x;
+    }
+
+    private static long seed(String type, Map<String, String> kv, String key) {
+        String v = kv.get(key);
+        if (v == null) {
+            return 0L;
+        }
+        try {
+            long x = Long.parseLong(v);
+            if (x >= 0) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--model " + type + ": " + key + " must be an integer in [0, "
+                + Long.MAX_VALUE + "], got '" + v + "'");
+    }
+
+    /** Plain decimal numbers only (Double.parseDouble would also take "1d", "0x1p3", "NaN", "Infinity"). */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private static double number(String type, String key, String v, String range) {
+        if (!DECIMAL.matcher(v).matches()) {
+            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got '" + v + "'");
+        }
+        return Double.parseDouble(v);
+    }
+
+    private static double finite(String type, Map<String, String> kv, String key, double dflt) {
+        String v = kv.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String range = "a finite number";
+        double x = number(type, key, v, range);
+        if (!Double.isFinite(x)) {
+            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
+        }
+        return x;
+    }
+
+    private static double positive(String type, Map<String, String> kv, String key, double dflt) {
+        String v = kv.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String range = "a finite number > 0";
+        double x = number(type, key, v, range);
+        if (!(x > 0) || !Double.isFinite(x)) {
+            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
+        }
+        return x;
+    }
+
+    private static double nonNegative(String type, Map<String, String> kv, String key, double dflt) {
+        String v = kv.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String range = "a finite number >= 0";
+        double x = number(type, key, v, range);
+        if (!(x >= 0) || !Double.isFinite(x)) {
+            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
+        }
+        return x;
+    }
+}
