@@ -1,6 +1,7 @@
 package io.piadm.train;
 
 import io.piadm.eval.LocalEvaluator;
+import io.piadm.metrics.Mmd;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.model.ScoreModel;
 import io.piadm.model.onnx.GaussianOnnxGraph;
@@ -42,14 +43,16 @@ public final class OnnxAcceptance {
         double[] fresh2 = moons.sample(123456789L, count);
         System.out.printf("model %s (sha256 %s), grid: %d blocks x %d steps, %d samples, seed %d%n",
                 spec.id(), spec.sha256(), schedule.blocks().size(), steps, count, seed);
-        System.out.printf("MMD^2 floor (two fresh two-moons sets of %d): %.3e%n", count,
-                Mmd.unbiasedSquared(fresh, count, fresh2, count, 2));
+        // One Gaussian kernel for every comparison: the median-heuristic bandwidth of two fresh data sets.
+        double h = Mmd.medianBandwidth(fresh, count, fresh2, count, 2);
+        System.out.printf("MMD^2 (metrics.Mmd, bandwidth %.4f, all %d points) between two fresh two-moons sets: %.3e%n",
+                h, count, Mmd.mmd2(fresh, count, fresh2, count, 2, h, count).mmd2);
         try (LocalEvaluator ev = new LocalEvaluator(net, threads)) {
             for (String name : new String[] {"sde", "ode", "piadm-sde", "piadm-ode"}) {
                 SamplerConfig cfg = SamplerConfig.of(schedule, seed);
                 SamplingDriver drv = new SamplingDriver(Samplers.create(name, cfg, 2), ev, count);
                 SamplingResult r = drv.run(0, count, SamplingListener.NONE);
-                double mmd = Mmd.unbiasedSquared(r.samples(), count, fresh, count, 2);
+                double mmd = Mmd.mmd2(r.samples(), count, fresh, count, 2, h, count).mmd2;
                 System.out.printf("%-10s rounds %5d  evals/sample %7.1f  wall %6.2f s  MMD^2 %.3e%n", name,
                         r.rounds(), r.evaluationsPerSample(), r.wallSeconds(), mmd);
                 if (args.length > 3) {
