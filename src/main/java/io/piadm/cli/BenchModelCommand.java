@@ -49,6 +49,7 @@ final class BenchModelCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelSpec modelSpec;
+        long t0 = System.nanoTime();
         try {
             modelSpec = SampleCommand.parseModel(model);
             if (maxBatch < 1 || maxBatch > 1 << 20) {
@@ -67,7 +68,6 @@ final class BenchModelCommand implements Callable<Integer> {
             throw new BadInput(e.getMessage(), e);
         }
         int d = modelSpec.dim();
-        long t0 = System.nanoTime();
         ScoreModel m = modelSpec.build();
         double loadMs = (System.nanoTime() - t0) / 1e6;
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -81,7 +81,7 @@ final class BenchModelCommand implements Callable<Integer> {
             t[i] = 1e-3 * Math.pow(1e4, rnd.nextDouble()); // forward times from 1e-3 to 10, log-uniform
         }
         PrintWriter pw = spec.commandLine().getOut();
-        pw.printf(Locale.ROOT, "bench model: %s (d=%d), build %.1f ms, one calling thread%n", modelSpec.id(), d, loadMs);
+        pw.printf(Locale.ROOT, "bench model: %s (d=%d), parse + load %.1f ms, one calling thread%n", modelSpec.id(), d, loadMs);
         pw.printf(Locale.ROOT, "%8s %12s %12s %12s %18s%n", "batch", "median ms", "p10 ms", "p90 ms", "evaluations/s");
         List<Integer> sizes = new ArrayList<>();
         for (int b = 1; b <= maxBatch; b *= 4) {
