@@ -64,7 +64,7 @@ final class SampleCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--steps-per-block", paramLabel = "M",
-            description = "Inner steps per block (default clamp(ceil(4 sqrt(d) 0.1/delta), 32, 1024)).")
+            description = "Inner steps per block (default clamp(ceil(4 sqrt(d) 0.1/delta), 64, 1024)).")
     Integer stepsPerBlock;
 
     @Option(names = "--block-length", paramLabel = "H", description = "Outer block length far from the data (default 1).")
