@@ -11,6 +11,7 @@ import io.piadm.metrics.MetricsReport;
 import io.piadm.model.AnalyticTarget;
 import io.piadm.model.ModelSpec;
 import io.piadm.model.ModelSpecs;
+import io.piadm.train.ToyDataset;
 import io.piadm.sampler.CorrectorOptions;
 import io.piadm.sampler.PicardOptions;
 import io.piadm.sampler.Sampler;
@@ -64,13 +65,13 @@ final class SampleCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--steps-per-block", paramLabel = "M",
-            description = "Inner steps per block (default clamp(ceil(4 sqrt(d) 0.1/delta), 8, 1024)).")
+            description = "Inner steps per block (default clamp(ceil(4 sqrt(d) 0.1/delta), 64, 1024)).")
     Integer stepsPerBlock;
 
     @Option(names = "--block-length", paramLabel = "H", description = "Outer block length far from the data (default 1).")
     Double blockLength;
 
-    @Option(names = "--horizon", paramLabel = "T", description = "Horizon T (default max(2, ln(d/delta^2))).")
+    @Option(names = "--horizon", paramLabel = "T", description = "Horizon T (default max(2, ln(max(d, E|X_0|^2)/delta^2))).")
     Double horizon;
 
     @Option(names = "--eta", paramLabel = "E", description = "Early-stopping time eta (default 1e-3).")
@@ -119,12 +120,20 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing output directory (only once the new one is complete).")
     boolean overwrite;
 
+    @Option(names = "--reference-data", paramLabel = "DATASET",
+            description = "For learned models: the training data set to compare samples with (" + ToyDataset.NAMES
+                    + "). Default for onnx models: the dataset named in the model's <name>.report.json, if any.")
+    String referenceData;
+
     /** What {@link #resolve()} produced: the job, the backend and the checked output path. */
     static final class Resolved {
         final SampleJob job;
         final Backend backend;
         final Path out;
         final boolean overwrite;
+
+        /** Training data of a learned model to compare samples with, or null. */
+        DataReference reference;
 
         Resolved(SampleJob job, Backend backend, Path out, boolean overwrite) {
             this.job = job;
@@ -197,6 +206,9 @@ final class SampleCommand implements Callable<Integer> {
         if (accuracy != null) {
             sc.accuracy(accuracy);
         }
+        if (spec.analyticTarget() != null) {
+            sc.dataSecondMoment(spec.analyticTarget().secondMoment());
+        }
         // Name --eta when only it was given: the default horizon depends on d and delta.
         if (eta != null && horizon == null && Double.isFinite(eta) && eta > 0 && sc.accuracy() > 0
                 && Double.isFinite(sc.accuracy()) && eta >= sc.resolvedHorizon()) {
@@ -211,8 +223,11 @@ final class SampleCommand implements Callable<Integer> {
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         SampleJob job = new SampleJob(spec, sampler, config, samples, 0L, batch, nThreads, sc.describe());
         // Last, once everything else is known to be valid: the output location (a probe file, deleted).
+        DataReference reference = DataReference.resolve(referenceData, spec);
         Path checkedOut = OutputDir.check(out, overwrite, "--out");
-        return new Resolved(job, be, checkedOut, overwrite);
+        Resolved resolved = new Resolved(job, be, checkedOut, overwrite);
+        resolved.reference = reference;
+        return resolved;
     }
 
     static ModelSpec parseModel(String text) {
@@ -263,8 +278,9 @@ final class SampleCommand implements Callable<Integer> {
         double eta = job.config().schedule().eta();
         ModelSpec spec = job.model();
         AnalyticTarget target = spec.analyticTarget();
-        Map<String, Object> metrics = target == null ? null
-                : MetricsReport.compute(spec, eta, result.samples(), result.count(), job.seed());
+        Map<String, Object> metrics = target != null
+                ? MetricsReport.compute(spec, eta, result.samples(), result.count(), job.seed())
+                : DataReference.metrics(r.reference, eta, result, job.seed());
         LinkedHashMap<String, Object> manifest = RunManifest.build(job, r.backend, result, metrics);
         List<String> files = new ArrayList<>(List.of("samples.npy", "run.json"));
         boolean plot = job.dim() == 2;

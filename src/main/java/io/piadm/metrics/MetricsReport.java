@@ -131,6 +131,51 @@ public final class MetricsReport {
         return out;
     }
 
+    /**
+     * Metrics of a learned model's samples against its training data, when the target law is only known
+     * through draws (ONNX models): sliced W2 and MMD^2 of the samples against {@code data}, each next to
+     * the same figure for a second, independent data draw {@code data2} (the estimator's own noise). The
+     * caller blurs both data sets to p_eta. Same kernel and directions for both comparisons.
+     */
+    public static LinkedHashMap<String, Object> againstData(double[] data, double[] data2, int nData, double[] samples,
+            int n, int d, long seed) {
+        LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+        int used = 0;
+        double[] x = new double[n * d];
+        for (int r = 0; r < n; r++) {
+            boolean ok = true;
+            for (int i = 0; i < d && ok; i++) {
+                ok = Double.isFinite(samples[r * d + i]);
+            }
+            if (ok) {
+                System.arraycopy(samples, r * d, x, used * d, d);
+                used++;
+            }
+        }
+        out.put("samples", n);
+        out.put("non_finite_rows", n - used);
+        out.put("data_points", nData);
+        if (used < 2 || nData < 2) {
+            return out;
+        }
+        Map<String, Object> sw = new LinkedHashMap<>();
+        sw.put("value", SlicedWasserstein.sw2(x, used, data, nData, d, SW_DIRECTIONS, seed));
+        sw.put("data_baseline", SlicedWasserstein.sw2(data2, nData, data, nData, d, SW_DIRECTIONS, seed));
+        sw.put("directions", SW_DIRECTIONS);
+        out.put("sliced_w2", sw);
+        Map<String, Object> mmd = new LinkedHashMap<>();
+        double h = Mmd.medianBandwidth(data, nData, data2, nData, d);
+        int maxPoints = Mmd.defaultMaxPoints(d);
+        Mmd.Result r = Mmd.mmd2(x, used, data, nData, d, h, maxPoints);
+        Mmd.Result rb = Mmd.mmd2(data2, nData, data, nData, d, h, maxPoints);
+        mmd.put("value", r.mmd2);
+        mmd.put("data_baseline", rb.mmd2);
+        mmd.put("bandwidth", h);
+        mmd.put("points_per_sample", r.pointsX);
+        out.put("mmd2", mmd);
+        return out;
+    }
+
     /** Mean of log p_t over rows and its standard error. */
     private static double[] meanAndSe(AnalyticTarget target, double[] x, int n, double t) {
         int d = target.dim();

@@ -20,4 +20,10 @@ public interface AnalyticTarget {
     default double[][] diagonalGaussianMoments(double t) {
         return null;
     }
+
+    /**
+     * {@code E|X_0|^2} of the data law (t = 0). The default horizon grows with it: the forward process
+     * forgets its start like e^{-T} times the start's second moment.
+     */
+    double secondMoment();
 }

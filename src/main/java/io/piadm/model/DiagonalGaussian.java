@@ -143,6 +143,15 @@ public final class DiagonalGaussian implements ModelSpec, ScoreModel, AnalyticTa
     }
 
     @Override
+    public double secondMoment() {
+        double m2 = 0;
+        for (int i = 0; i < mean.length; i++) {
+            m2 += mean[i] * mean[i] + std[i] * std[i];
+        }
+        return m2;
+    }
+
+    @Override
     public double[][] diagonalGaussianMoments(double t) {
         double a = OuProcess.alpha(t);
         double s2 = OuProcess.sigma2(t);

@@ -487,6 +487,21 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
     // ---------------------------------------------------------------- AnalyticTarget
 
     @Override
+    public double secondMoment() {
+        // sum_k w_k (|mu_k|^2 + trace S_k)
+        double m2 = 0;
+        for (int c = 0; c < k; c++) {
+            double e = 0;
+            for (int i = 0; i < d; i++) {
+                double sd = diagonal ? stds[c * d + i] : stds[c];
+                e += means[c * d + i] * means[c * d + i] + sd * sd;
+            }
+            m2 += weights[c] * e;
+        }
+        return m2;
+    }
+
+    @Override
     public double logDensity(double[] x, int off, double t) {
         Scratch s = new Scratch();
         s.setTime(t);

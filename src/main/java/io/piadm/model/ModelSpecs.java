@@ -86,10 +86,9 @@ public final class ModelSpecs {
         return wrapScoreError(type, base, wrap);
     }
 
-    /** The ONNX branch: another package provides the parser; the one line to change at merge is here. */
+    /** The ONNX branch: {@link io.piadm.model.onnx.OnnxModelSpec} parses the text after {@code onnx:}. */
     private static ModelSpec onnx(String body) {
-        throw new IllegalArgumentException("--model onnx: the ONNX model is provided by io.piadm.model.onnx "
-                + "(OnnxModelSpec), which is not part of this build; allowed types here: gaussian, gmm");
+        return io.piadm.model.onnx.OnnxModelSpec.parse(body);
     }
 
     private static ModelSpec gaussian(String body) {

@@ -405,4 +405,20 @@ class GaussianMixtureTest {
         back.build().score(x, t, 3, b);
         assertArrayEquals(a, b, 0.0);
     }
+
+    @org.junit.jupiter.api.Test
+    void secondMomentMatchesExactDraws() {
+        GaussianMixture g = GaussianMixture.seeded(3, 5, 2, 0.7, 3.0);
+        int n = 40_000;
+        double[] x = new double[n * 3];
+        g.sample(4, n, 0.0, x);
+        double m2 = 0;
+        for (double v : x) {
+            m2 += v * v;
+        }
+        m2 /= n;
+        org.junit.jupiter.api.Assertions.assertEquals(g.secondMoment(), m2, 0.03 * g.secondMoment());
+        DiagonalGaussian dg = new DiagonalGaussian(new double[] {1, -2}, new double[] {0.5, 2});
+        org.junit.jupiter.api.Assertions.assertEquals(1 + 4 + 0.25 + 4, dg.secondMoment(), 1e-12);
+    }
 }

@@ -91,6 +91,11 @@ class ModelSpecsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelSpecs.parse("onnx:path=model.onnx"));
         assertTrue(e.getMessage().startsWith("--model onnx:"), e.getMessage());
-        assertTrue(e.getMessage().contains("io.piadm.model.onnx"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot read the model file path=model.onnx"), e.getMessage());
+        // the committed model, plain and under the score-error wrapper
+        ModelSpec onnx = ModelSpecs.parse("onnx:models/two-moons.onnx,param=eps");
+        assertTrue(onnx instanceof io.piadm.model.onnx.OnnxModelSpec, onnx.getClass().getName());
+        assertEquals(2, onnx.dim());
+        assertEquals(2, ModelSpecs.parse("onnx:models/two-moons.onnx,score-error=0.1").dim());
     }
 }

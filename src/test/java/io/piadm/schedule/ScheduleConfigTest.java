@@ -44,6 +44,14 @@ class ScheduleConfigTest {
     }
 
     @Test
+    void horizonGrowsWithTheDataSecondMoment() {
+        assertEquals(Math.log(2 / 0.01), new ScheduleConfig(2).resolvedHorizon(), 1e-12);
+        assertEquals(Math.log(2 / 0.01), new ScheduleConfig(2).dataSecondMoment(1.5).resolvedHorizon(), 1e-12);
+        assertEquals(Math.log(16.5 / 0.01), new ScheduleConfig(2).dataSecondMoment(16.5).resolvedHorizon(), 1e-12);
+        assertEquals(3.0, new ScheduleConfig(2).dataSecondMoment(16.5).horizon(3.0).resolvedHorizon(), 0.0);
+    }
+
+    @Test
     void nearBlocksAreGeometricInForwardTime() {
         Schedule s = new ScheduleConfig(16).eta(1.0 / 64).stepsPerBlock(4).build();
         Block last = s.block(s.blockCount() - 1);
