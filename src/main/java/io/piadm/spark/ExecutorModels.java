@@ -2,6 +2,7 @@ package io.piadm.spark;
 
 import io.piadm.model.ModelSpec;
 import io.piadm.model.ScoreModel;
+import io.piadm.model.onnx.OnnxModelSpec;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,13 +24,21 @@ public final class ExecutorModels {
         String key = gpu == null ? spec.id() : spec.id() + "@gpu" + gpu;
         return CACHE.computeIfAbsent(key, k -> {
             BUILDS.incrementAndGet();
-            ScoreModel m = spec.build();
+            // ONNX networks take the task's GPU address and core count (the ONNX seam); analytic models
+            // ignore devices.
+            ScoreModel m = spec instanceof OnnxModelSpec onnx ? onnx.build(gpu, taskCores()) : spec.build();
             if (m.dim() != spec.dim()) {
                 throw new IllegalStateException("model " + spec.id() + " built with dimension " + m.dim()
                         + ", spec says " + spec.dim());
             }
             return m;
         });
+    }
+
+    /** Cores Spark gave the running task (spark.task.cpus); 1 outside a task. */
+    static int taskCores() {
+        org.apache.spark.TaskContext tc = org.apache.spark.TaskContext.get();
+        return tc == null ? 1 : Math.max(1, tc.cpus());
     }
 
     /** How many models this JVM has built (tests check the once-per-JVM caching). */
