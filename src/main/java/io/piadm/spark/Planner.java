@@ -62,6 +62,13 @@ public final class Planner {
         }
     }
 
+    /** Checks a --parallelism value (null means auto) before anything runs. */
+    public static void validate(String requested) {
+        if (requested != null) {
+            choose(requested, "piadm-sde", 1, 1, 1, 0);
+        }
+    }
+
     /** Samplers whose rounds evaluate one grid point per sample (nothing to spread in time). */
     static boolean sequential(String sampler) {
         return sampler.equals("sde") || sampler.equals("ode");

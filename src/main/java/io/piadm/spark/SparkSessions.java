@@ -88,7 +88,7 @@ public final class SparkSessions {
     }
 
     /** Rejects a master URL Spark would only fail on later with a less clear message. */
-    static void validateMaster(String master) {
+    public static void validateMaster(String master) {
         boolean ok = master.equals("local") || master.matches("local\\[(\\*|[1-9][0-9]*)(,[0-9]+)?]")
                 || master.matches("local-cluster\\[[1-9][0-9]*, *[1-9][0-9]*, *[1-9][0-9]*]")
                 || master.matches("spark://[^\\s]+") || master.equals("yarn")
