@@ -93,6 +93,22 @@ class SparkTimeEvaluatorTest {
     }
 
     @Test
+    void theModelIsBuiltOncePerExecutorJvm() {
+        // A spec no other test uses: local mode has one executor JVM (this one).
+        ModelSpec fresh = new DiagonalGaussian(new double[] {Math.PI}, new double[] {Math.E});
+        int before = ExecutorModels.builds();
+        double[] x = new double[16];
+        double[] t = new double[16];
+        java.util.Arrays.fill(t, 0.5);
+        try (SparkTimeEvaluator ev = new SparkTimeEvaluator(SparkTestSession.jsc(), fresh, 4, 1)) {
+            for (int k = 1; k <= 3; k++) {
+                ev.evaluate(new RoundInfo("piadm-sde", 0, "predictor", k), x, t, 16, new double[16]);
+            }
+        }
+        assertEquals(before + 1, ExecutorModels.builds(), "12 tasks, one build");
+    }
+
+    @Test
     void jobDescriptionReadsAsTheAlgorithm() {
         assertEquals("piadm-sde block 3/18 predictor sweep 2",
                 SparkTimeEvaluator.describe(new RoundInfo("piadm-sde", 2, "predictor", 2), 18));
