@@ -45,19 +45,8 @@ public final class MetricsReport {
         if (!(eta >= 0) || !Double.isFinite(eta)) {
             throw new IllegalArgumentException("eta must be finite and >= 0, got " + eta);
         }
-        // Keep the finite rows.
-        int used = 0;
         double[] x = new double[n * d];
-        for (int r = 0; r < n; r++) {
-            boolean ok = true;
-            for (int i = 0; i < d && ok; i++) {
-                ok = Double.isFinite(samples[r * d + i]);
-            }
-            if (ok) {
-                System.arraycopy(samples, r * d, x, used * d, d);
-                used++;
-            }
-        }
+        int used = finiteRows(samples, n, d, x);
         out.put("eta", eta);
         out.put("samples", n);
         out.put("non_finite_rows", n - used);
@@ -93,25 +82,7 @@ public final class MetricsReport {
         ld.put("exact_se", le[1]);
         out.put("log_density", ld);
 
-        Map<String, Object> sw = new LinkedHashMap<>();
-        long dirSeed = seed;
-        sw.put("value", SlicedWasserstein.sw2(x, used, ref, used, d, SW_DIRECTIONS, dirSeed));
-        sw.put("exact_baseline", SlicedWasserstein.sw2(ref2, used, ref, used, d, SW_DIRECTIONS, dirSeed));
-        sw.put("directions", SW_DIRECTIONS);
-        out.put("sliced_w2", sw);
-
-        // One kernel for both comparisons: the median heuristic on the two exact sets, a property of the
-        // target alone, so MMD values of different samplers on the same target are comparable.
-        Map<String, Object> mmd = new LinkedHashMap<>();
-        double h = Mmd.medianBandwidth(ref, used, ref2, used, d);
-        int maxPoints = Mmd.defaultMaxPoints(d);
-        Mmd.Result r = Mmd.mmd2(x, used, ref, used, d, h, maxPoints);
-        Mmd.Result rb = Mmd.mmd2(ref2, used, ref, used, d, h, maxPoints);
-        mmd.put("value", r.mmd2);
-        mmd.put("exact_baseline", rb.mmd2);
-        mmd.put("bandwidth", h);
-        mmd.put("points_per_sample", r.pointsX);
-        out.put("mmd2", mmd);
+        putDistances(out, x, used, ref, ref2, used, d, seed, "exact_baseline");
 
         if (target instanceof GaussianMixture) {
             GaussianMixture gmm = (GaussianMixture) target;
@@ -140,8 +111,21 @@ public final class MetricsReport {
     public static LinkedHashMap<String, Object> againstData(double[] data, double[] data2, int nData, double[] samples,
             int n, int d, long seed) {
         LinkedHashMap<String, Object> out = new LinkedHashMap<>();
-        int used = 0;
         double[] x = new double[n * d];
+        int used = finiteRows(samples, n, d, x);
+        out.put("samples", n);
+        out.put("non_finite_rows", n - used);
+        out.put("data_points", nData);
+        if (used < 2 || nData < 2) {
+            return out;
+        }
+        putDistances(out, x, used, data, data2, nData, d, seed, "data_baseline");
+        return out;
+    }
+
+    /** Copies the rows of {@code samples} with only finite values into {@code x}; returns their count. */
+    private static int finiteRows(double[] samples, int n, int d, double[] x) {
+        int used = 0;
         for (int r = 0; r < n; r++) {
             boolean ok = true;
             for (int i = 0; i < d && ok; i++) {
@@ -152,28 +136,32 @@ public final class MetricsReport {
                 used++;
             }
         }
-        out.put("samples", n);
-        out.put("non_finite_rows", n - used);
-        out.put("data_points", nData);
-        if (used < 2 || nData < 2) {
-            return out;
-        }
+        return used;
+    }
+
+    /**
+     * Sliced W2 and MMD^2 of x against ref, each beside the same figure for ref2 (an independent draw of
+     * the same law: the estimator's own noise). One kernel for both comparisons: the median heuristic on
+     * the two reference sets, a property of the target alone, so values of different samplers on the same
+     * target are comparable.
+     */
+    private static void putDistances(Map<String, Object> out, double[] x, int nx, double[] ref, double[] ref2,
+            int nRef, int d, long seed, String baselineKey) {
         Map<String, Object> sw = new LinkedHashMap<>();
-        sw.put("value", SlicedWasserstein.sw2(x, used, data, nData, d, SW_DIRECTIONS, seed));
-        sw.put("data_baseline", SlicedWasserstein.sw2(data2, nData, data, nData, d, SW_DIRECTIONS, seed));
+        sw.put("value", SlicedWasserstein.sw2(x, nx, ref, nRef, d, SW_DIRECTIONS, seed));
+        sw.put(baselineKey, SlicedWasserstein.sw2(ref2, nRef, ref, nRef, d, SW_DIRECTIONS, seed));
         sw.put("directions", SW_DIRECTIONS);
         out.put("sliced_w2", sw);
         Map<String, Object> mmd = new LinkedHashMap<>();
-        double h = Mmd.medianBandwidth(data, nData, data2, nData, d);
+        double h = Mmd.medianBandwidth(ref, nRef, ref2, nRef, d);
         int maxPoints = Mmd.defaultMaxPoints(d);
-        Mmd.Result r = Mmd.mmd2(x, used, data, nData, d, h, maxPoints);
-        Mmd.Result rb = Mmd.mmd2(data2, nData, data, nData, d, h, maxPoints);
+        Mmd.Result r = Mmd.mmd2(x, nx, ref, nRef, d, h, maxPoints);
+        Mmd.Result rb = Mmd.mmd2(ref2, nRef, ref, nRef, d, h, maxPoints);
         mmd.put("value", r.mmd2);
-        mmd.put("data_baseline", rb.mmd2);
+        mmd.put(baselineKey, rb.mmd2);
         mmd.put("bandwidth", h);
         mmd.put("points_per_sample", r.pointsX);
         out.put("mmd2", mmd);
-        return out;
     }
 
     /** Mean of log p_t over rows and its standard error. */
