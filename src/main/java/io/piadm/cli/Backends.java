@@ -12,6 +12,7 @@ final class Backends {
     private static final Map<String, Supplier<Backend>> BACKENDS = new LinkedHashMap<>();
 
     static {
+        BACKENDS.put(io.piadm.spark.SparkBackend.NAME, io.piadm.spark.SparkBackend::new);
         BACKENDS.put(LocalBackend.NAME, LocalBackend::new);
     }
 

@@ -5,6 +5,7 @@ import io.piadm.io.OutputDir;
 import io.piadm.io.RunJson;
 import io.piadm.io.SamplePlot;
 import io.piadm.job.Backend;
+import io.piadm.spark.SparkBackend;
 import io.piadm.job.RunManifest;
 import io.piadm.job.SampleJob;
 import io.piadm.metrics.MetricsReport;
@@ -106,9 +107,29 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--friction", paramLabel = "G", description = "Corrector friction gamma (default 2).")
     Double friction;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "local",
-            description = "Where scores are evaluated (default local).")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "spark",
+            description = "Where scores are evaluated: spark (default) or local.")
     String backend;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (spark backend): local[*] (default unless spark-submit set one), local[N], "
+                    + "spark://HOST:PORT, yarn, k8s://URL.")
+    String master;
+
+    @Option(names = "--partitions", paramLabel = "P",
+            description = "Spark partitions per round / sample chunks (default: Spark's default parallelism).")
+    Integer partitions;
+
+    @Option(names = "--parallelism", paramLabel = "MODE",
+            description = "time, samples or auto (default auto: the planner decides; run.json says why).")
+    String parallelism;
+
+    @Option(names = "--resume", description = "Continue from the last complete block checkpointed by an interrupted run.")
+    boolean resume;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "PATH",
+            description = "Where block checkpoints go (any Hadoop path; default: .NAME.checkpoint beside --out).")
+    String checkpointDir;
 
     @Option(names = "--threads", paramLabel = "N", description = "Evaluator threads (default: all processors).")
     Integer threads;
@@ -164,6 +185,13 @@ final class SampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--window must be an integer >= 1, got " + window);
         }
         Backend be = Backends.create(backend);
+        if (be instanceof SparkBackend) {
+            ((SparkBackend) be).configure(master, partitions, parallelism, resume,
+                    checkpointDir != null ? checkpointDir : defaultCheckpointDir(out));
+        } else if (master != null || partitions != null || parallelism != null || resume || checkpointDir != null) {
+            throw new IllegalArgumentException("--master, --partitions, --parallelism, --resume and --checkpoint-dir"
+                    + " apply to --backend spark only");
+        }
 
         // Picard settings: a fixed K or a tolerance (with an optional cap), never both.
         if (iterations != null && tolerance != null) {
@@ -230,6 +258,12 @@ final class SampleCommand implements Callable<Integer> {
         return resolved;
     }
 
+    /** Block checkpoints live beside the output directory, which exists only once complete. */
+    static String defaultCheckpointDir(Path out) {
+        Path abs = out.toAbsolutePath().normalize();
+        return abs.resolveSibling("." + abs.getFileName() + ".checkpoint").toUri().toString();
+    }
+
     static ModelSpec parseModel(String text) {
         try {
             return ModelSpecs.parse(text);
@@ -272,6 +306,16 @@ final class SampleCommand implements Callable<Integer> {
 
     /** Runs a resolved job and writes its outputs atomically. */
     static Outcome run(Resolved r, List<String> args) throws Exception {
+        try {
+            return runOn(r, args);
+        } finally {
+            if (r.backend instanceof SparkBackend) {
+                ((SparkBackend) r.backend).close();
+            }
+        }
+    }
+
+    private static Outcome runOn(Resolved r, List<String> args) throws Exception {
         long t0 = System.nanoTime();
         SampleJob job = r.job;
         SamplingResult result = r.backend.run(job, new ProgressLogger());
@@ -287,10 +331,17 @@ final class SampleCommand implements Callable<Integer> {
         if (plot) {
             files.add("samples.png");
         }
+        SparkBackend spark = r.backend instanceof SparkBackend ? (SparkBackend) r.backend : null;
+        if (spark != null) {
+            files.add("samples.parquet");
+        }
         manifest.put("outputs", files);
         manifest.put("command", args);
         try (OutputDir od = OutputDir.open(r.out, r.overwrite, "--out")) {
             Npy.write(od.dir().resolve("samples.npy"), result.samples(), result.count(), result.dim());
+            if (spark != null) {
+                spark.writeParquet(od.dir().resolve("samples.parquet"), result);
+            }
             if (plot) {
                 SamplePlot.write(od.dir().resolve("samples.png"), result.samples(), result.count(), target, eta,
                         result.sampler() + " on " + spec.id() + ", n = " + result.count(), job.seed());
@@ -298,6 +349,9 @@ final class SampleCommand implements Callable<Integer> {
             manifest.put("totalWallSeconds", (System.nanoTime() - t0) / 1e9);
             RunJson.write(od.dir().resolve("run.json"), manifest);
             Path dir = od.commit();
+            if (spark != null) {
+                spark.finish();
+            }
             return new Outcome(job, result, manifest, dir, files);
         }
     }

@@ -186,7 +186,7 @@ class MainTest {
         assertEquals(5, j.get("seed").asLong());
         assertEquals(expected.rounds(), j.get("rounds").asLong());
         assertEquals(expected.evaluationsTotal(), j.get("evaluationsTotal").asLong());
-        assertEquals("local", j.get("backend").get("name").asText());
+        assertEquals("spark", j.get("backend").get("name").asText(), "spark is the default backend");
         assertNotNull(j.get("metrics"), "target is known: metrics expected");
         assertEquals(sc.build().blockCount(), j.get("blocks").size());
 
