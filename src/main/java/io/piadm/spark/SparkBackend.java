@@ -74,6 +74,7 @@ public final class SparkBackend implements Backend, AutoCloseable {
     @Override
     public SamplingResult run(SampleJob job, SamplingListener listener) {
         String m = SparkSessions.resolveMaster(master);
+        SparkSessions.checkReachable(m);
         SparkSessions.Options o = new SparkSessions.Options().master(m).appName("piadm sample " + job.samplerName());
         String jar = applicationJar(m);
         if (jar != null) {

@@ -103,7 +103,7 @@ public final class SparkSessions {
      * Fails fast, naming the URL, when no master of a {@code spark://h1:p1[,h2:p2]} URL accepts a TCP
      * connection: Spark itself would retry for a minute and then only log "All masters are unresponsive".
      */
-    static void checkReachable(String master) {
+    public static void checkReachable(String master) {
         if (!master.startsWith("spark://")) {
             return;
         }
