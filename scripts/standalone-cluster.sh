@@ -8,7 +8,7 @@
 #
 # Environment (defaults): SPARK_HOME (target/spark-home), MASTER_PORT (7077), MASTER_UI_PORT (18080),
 # WORKER_CORES (1), WORKER_MEMORY (1g), WORKER_GPUS (0) with WORKER_GPU_SCRIPT (a discovery script, e.g.
-# scripts/getGpusResources.sh), MVN (mvn -o).
+# scripts/getGpusResources.sh), MVN (mvn -B; set "mvn -o" to stay offline).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +20,7 @@ MASTER_UI_PORT="${MASTER_UI_PORT:-18080}"
 WORKER_CORES="${WORKER_CORES:-1}"
 WORKER_MEMORY="${WORKER_MEMORY:-1g}"
 WORKER_GPUS="${WORKER_GPUS:-0}"
-MVN="${MVN:-mvn -o}"
+MVN="${MVN:-mvn -B}"
 PIDS="$SPARK_HOME/pids"
 LOGS="$SPARK_HOME/logs"
 
