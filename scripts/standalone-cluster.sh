@@ -51,7 +51,7 @@ prepare() {
     echo "standalone-cluster: copying the runtime jars to $SPARK_HOME/jars" >&2
     mkdir -p "$SPARK_HOME/jars"
     (cd "$ROOT" && $MVN -q dependency:copy-dependencies -DincludeScope=runtime \
-        -DoutputDirectory="$SPARK_HOME/jars") || die "mvn dependency:copy-dependencies failed"
+        -DoutputDirectory="$SPARK_HOME/jars" >&2) || die "mvn dependency:copy-dependencies failed"
     touch "$SPARK_HOME/jars/.complete"
   fi
   mkdir -p "$SPARK_HOME/conf" "$PIDS" "$LOGS"

@@ -40,7 +40,17 @@ final class StandaloneCluster implements AutoCloseable {
             close();
             throw new IllegalStateException("cluster did not start: " + out);
         }
-        this.master = out;
+        // The script prints the master URL on its last line; anything a tool printed before is ignored.
+        java.util.regex.Matcher url = java.util.regex.Pattern.compile("spark://[0-9.]+:[0-9]+").matcher(out);
+        String found = null;
+        while (url.find()) {
+            found = url.group();
+        }
+        if (found == null) {
+            close();
+            throw new IllegalStateException("cluster start printed no master URL: " + out);
+        }
+        this.master = found;
         this.appJar = buildAppJar(tmp.resolve("piadm-app.jar"));
     }
 
