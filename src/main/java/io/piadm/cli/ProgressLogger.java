@@ -1,26 +1,89 @@
 package io.piadm.cli;
 
+import io.piadm.eval.RoundInfo;
 import io.piadm.sampler.PhaseTrace;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.sampler.StageTrace;
+
+import java.io.Console;
+import java.io.PrintStream;
+import java.util.Locale;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Locale;
-
 /**
- * Logs one INFO line per finished block: block i/N, sweeps per phase, the last scaled residual, rounds so
- * far, elapsed time and an estimate of the time left (elapsed per block times blocks left).
+ * Progress a person can follow. One INFO line per finished block (block i/N, sweeps per phase, the last
+ * scaled residual, rounds so far, elapsed time, time left estimated from the blocks done) and, for Picard
+ * phases, one per sweep (residual, active samples, points evaluated). Attached to a terminal, the sweep
+ * lines become a console progress bar on stderr instead. Time counts from the first round, so start-up
+ * (a Spark session) does not distort the estimate.
  */
 final class ProgressLogger implements SamplingListener {
     private static final Logger LOG = LoggerFactory.getLogger("io.piadm.progress");
+    private static final int BAR = 30;
 
-    private final long start = System.nanoTime();
+    private final int stageCount;
+    private final PrintStream bar;
+    private long start = -1;
     private long rounds;
+    private long sweepRounds;
+    private int barLength;
+
+    /** @param stageCount blocks of the run (for "block i/N" while it runs) */
+    ProgressLogger(int stageCount) {
+        this(stageCount, consoleAttached() ? System.err : null);
+    }
+
+    ProgressLogger(int stageCount, PrintStream bar) {
+        this.stageCount = stageCount;
+        this.bar = bar;
+    }
+
+    private static boolean consoleAttached() {
+        Console c = System.console();
+        return c != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    private double elapsed() {
+        return start < 0 ? 0 : (System.nanoTime() - start) / 1e9;
+    }
+
+    @Override
+    public void onSweep(RoundInfo round, double residual, int activeSamples, int rowsEvaluated) {
+        if (start < 0) {
+            start = System.nanoTime();
+        }
+        sweepRounds++;
+        if (Double.isNaN(residual)) {
+            return; // a sequential step, not a Picard sweep: the block line says enough
+        }
+        String what = String.format(Locale.ROOT, "block %d/%d %s sweep %d: residual %.3g, %d samples active, %d points",
+                round.stage() + 1, stageCount, round.phase(), round.sweep(), residual, activeSamples, rowsEvaluated);
+        if (bar != null) {
+            int filled = (int) Math.round(BAR * (double) round.stage() / Math.max(1, stageCount));
+            String line = "\r[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + what
+                    + String.format(Locale.ROOT, ", rounds %d", rounds + sweepRounds);
+            bar.print(line + " ".repeat(Math.max(0, barLength - line.length())));
+            bar.flush();
+            barLength = line.length();
+        } else if (LOG.isInfoEnabled()) {
+            LOG.info(what);
+        }
+    }
 
     @Override
     public void onStageEnd(int stage, int stageCount, StageTrace trace, double[] state) {
+        if (start < 0) {
+            start = System.nanoTime();
+        }
         rounds += trace.rounds();
+        sweepRounds = 0;
+        if (bar != null && barLength > 0) {
+            bar.print("\r" + " ".repeat(barLength) + "\r");
+            bar.flush();
+            barLength = 0;
+        }
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -36,7 +99,7 @@ final class ProgressLogger implements SamplingListener {
                 residual = r[r.length - 1];
             }
         }
-        double elapsed = (System.nanoTime() - start) / 1e9;
+        double elapsed = elapsed();
         int done = stage + 1;
         double eta = elapsed / done * (stageCount - done);
         LOG.info(String.format(Locale.ROOT,

@@ -318,7 +318,8 @@ final class SampleCommand implements Callable<Integer> {
     private static Outcome runOn(Resolved r, List<String> args) throws Exception {
         long t0 = System.nanoTime();
         SampleJob job = r.job;
-        SamplingResult result = r.backend.run(job, new ProgressLogger());
+        int stages = job.samplerName().startsWith("paradigms") ? 1 : job.config().schedule().blockCount();
+        SamplingResult result = r.backend.run(job, new ProgressLogger(stages));
         double eta = job.config().schedule().eta();
         ModelSpec spec = job.model();
         AnalyticTarget target = spec.analyticTarget();
