@@ -116,8 +116,11 @@ public final class Main implements Callable<Integer> {
     private static int onExecutionError(Exception ex, CommandLine cmd, ParseResult pr) {
         PrintWriter err = cmd.getErr();
         String name = cmd.getCommandSpec().qualifiedName();
-        boolean bad = ex instanceof BadInput;
         String msg = ex.getMessage();
+        // A setting found wrong only at run time (an unreachable master, an unreadable model on the
+        // executors) is still bad input when its message names the option, as ours do.
+        boolean bad = ex instanceof BadInput
+                || (ex instanceof IllegalArgumentException && msg != null && msg.startsWith("--"));
         if (!bad || msg == null) {
             msg = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
         }
