@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Progress a person can follow. One INFO line per finished block (block i/N, sweeps per phase, the last
  * scaled residual, rounds so far, elapsed time, time left estimated from the blocks done) and, for Picard
  * phases, one per sweep (residual, active samples, points evaluated). Attached to a terminal, the sweep
- * lines become a console progress bar on stderr instead. Time counts from the first round, so start-up
- * (a Spark session) does not distort the estimate.
+ * lines become a console progress bar on stderr instead. The estimate is the mean time of the blocks run
+ * so far (the first one timed from its first round, so start-up such as a Spark session does not count)
+ * times the blocks left.
  */
 final class ProgressLogger implements SamplingListener {
     private static final Logger LOG = LoggerFactory.getLogger("io.piadm.progress");
@@ -25,7 +26,11 @@ final class ProgressLogger implements SamplingListener {
 
     private final int stageCount;
     private final PrintStream bar;
-    private long start = -1;
+    private final long start = System.nanoTime();
+    /** End of the last block (or the first round, which excludes start-up such as a Spark session). */
+    private long mark = -1;
+    private double blockSeconds;
+    private int blocksTimed;
     private long rounds;
     private long sweepRounds;
     private int barLength;
@@ -45,14 +50,11 @@ final class ProgressLogger implements SamplingListener {
         return c != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
     }
 
-    private double elapsed() {
-        return start < 0 ? 0 : (System.nanoTime() - start) / 1e9;
-    }
 
     @Override
     public void onSweep(RoundInfo round, double residual, int activeSamples, int rowsEvaluated) {
-        if (start < 0) {
-            start = System.nanoTime();
+        if (mark < 0) {
+            mark = System.nanoTime();
         }
         sweepRounds++;
         if (Double.isNaN(residual)) {
@@ -74,9 +76,10 @@ final class ProgressLogger implements SamplingListener {
 
     @Override
     public void onStageEnd(int stage, int stageCount, StageTrace trace, double[] state) {
-        if (start < 0) {
-            start = System.nanoTime();
-        }
+        long now = System.nanoTime();
+        blockSeconds += (now - (mark < 0 ? start : mark)) / 1e9;
+        blocksTimed++;
+        mark = now;
         rounds += trace.rounds();
         sweepRounds = 0;
         if (bar != null && barLength > 0) {
@@ -99,9 +102,9 @@ final class ProgressLogger implements SamplingListener {
                 residual = r[r.length - 1];
             }
         }
-        double elapsed = elapsed();
+        double elapsed = (now - start) / 1e9;
         int done = stage + 1;
-        double eta = elapsed / done * (stageCount - done);
+        double eta = blockSeconds / blocksTimed * (stageCount - done);
         LOG.info(String.format(Locale.ROOT,
                 "block %d/%d: sweeps %s, residual %s, rounds so far %d, elapsed %.2f s, ETA %.2f s",
                 done, stageCount, sweeps, Double.isNaN(residual) ? "-" : String.format(Locale.ROOT, "%.3g", residual),
