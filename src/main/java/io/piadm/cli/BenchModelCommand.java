@@ -18,11 +18,13 @@ import java.util.concurrent.Callable;
 /**
  * {@code piadm bench model}: score evaluations per second of one model, called in this JVM on one thread
  * (the model's own intra-op threads aside) with batches of 1, 4, 16, ..., 4096 rows; per batch size the
- * median call time over repeated calls (at least --rounds, and at least --min-seconds of calls). Spark
- * rounds add their own latency on top (bench of the Spark evaluator).
+ * median call time over repeated calls (at least --rounds, and at least --min-seconds of calls). Then
+ * the same batch sizes as rows of one time-parallel Spark round ({@code SparkTimeEvaluator} on
+ * {@code --master}, default local[*]): the rate a Picard sweep of that many (grid point x sample) rows
+ * achieves, latency included, which is what the planner's choice of rows per round trades against.
  */
 @Command(name = "model", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Score evaluations per second of a model at batch sizes 1, 4, 16, ..., 4096 (in-process).")
+        description = "Score evaluations per second of a model at batch sizes 1, 4, 16, ..., 4096, in-process and per Spark round.")
 final class BenchModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,6 +48,18 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the random inputs.")
     long seed;
 
+    @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also time whole Spark rounds of each size (default on; --no-spark skips).")
+    boolean spark;
+
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+            description = "Spark master for the per-round table (default ${DEFAULT-VALUE}).")
+    String master;
+
+    @Option(names = "--partitions", paramLabel = "P", defaultValue = "0",
+            description = "Partitions per Spark round (default 0: Spark's default parallelism).")
+    int partitions;
+
     @Override
     public Integer call() {
         ModelSpec modelSpec;
@@ -63,6 +77,12 @@ final class BenchModelCommand implements Callable<Integer> {
             }
             if (!(minSeconds >= 0) || minSeconds > 3600) {
                 throw new IllegalArgumentException("--min-seconds must be a number in [0, 3600], got " + minSeconds);
+            }
+            if (partitions < 0) {
+                throw new IllegalArgumentException("--partitions must be an integer >= 0, got " + partitions);
+            }
+            if (spark) {
+                io.piadm.spark.SparkSessions.validateMaster(master);
             }
         } catch (IllegalArgumentException e) {
             throw new BadInput(e.getMessage(), e);
@@ -108,6 +128,43 @@ final class BenchModelCommand implements Callable<Integer> {
                     BenchLocalCommand.quantile(s, 0.9), b / (med / 1e3));
             pw.flush();
         }
+        if (spark) {
+            sparkRounds(modelSpec, sizes, x, t, pw);
+        }
         return 0;
+    }
+
+    /** Median wall time of whole time-parallel Spark rounds of each size, after a warm-up. */
+    private void sparkRounds(ModelSpec modelSpec, List<Integer> sizes, double[] x, double[] t, PrintWriter pw) {
+        org.apache.spark.sql.SparkSession session = io.piadm.spark.SparkSessions.getOrCreate(
+                new io.piadm.spark.SparkSessions.Options().master(master).ui(false).appName("piadm-bench-model"));
+        try (io.piadm.spark.SparkTimeEvaluator ev = new io.piadm.spark.SparkTimeEvaluator(
+                io.piadm.spark.SparkSessions.javaContext(session), modelSpec, partitions, 1)) {
+            double[] out = new double[x.length];
+            io.piadm.eval.RoundInfo info = new io.piadm.eval.RoundInfo("bench", 0, "model", 1);
+            for (int k = 0; k < 30; k++) {
+                ev.evaluate(info, x, t, sizes.get(sizes.size() - 1), out); // warm-up: JIT, executor model, jobs
+            }
+            pw.printf(Locale.ROOT, "per Spark round (%s, master %s): one job per round, rows split over partitions%n",
+                    ev.describe(), master);
+            pw.printf(Locale.ROOT, "%8s %12s %12s %12s %18s%n", "rows", "median ms", "p10 ms", "p90 ms", "evaluations/s");
+            for (int b : sizes) {
+                List<Double> ms = new ArrayList<>();
+                long start = System.nanoTime();
+                while (ms.size() < rounds || (System.nanoTime() - start) / 1e9 < minSeconds) {
+                    long c0 = System.nanoTime();
+                    ev.evaluate(info, x, t, b, out);
+                    ms.add((System.nanoTime() - c0) / 1e6);
+                }
+                double[] s = ms.stream().mapToDouble(Double::doubleValue).toArray();
+                Arrays.sort(s);
+                double med = BenchLocalCommand.quantile(s, 0.5);
+                pw.printf(Locale.ROOT, "%8d %12.4f %12.4f %12.4f %18.0f%n", b, med, BenchLocalCommand.quantile(s, 0.1),
+                        BenchLocalCommand.quantile(s, 0.9), b / (med / 1e3));
+                pw.flush();
+            }
+        } finally {
+            session.stop();
+        }
     }
 }

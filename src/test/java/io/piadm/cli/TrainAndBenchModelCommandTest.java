@@ -69,10 +69,14 @@ class TrainAndBenchModelCommandTest {
     @Test
     void benchModelPrintsEvaluationsPerSecondPerBatchSize() {
         MainTest.Run r = MainTest.exec("bench", "model", "--model", "onnx:models/two-moons.onnx", "--max-batch", "64",
-                "--rounds", "3", "--min-seconds", "0");
+                "--rounds", "3", "--min-seconds", "0", "--master", "local[2]", "--partitions", "2");
         assertEquals(0, r.rc, r.err);
+        int spark = r.out.indexOf("per Spark round");
+        assertTrue(spark > 0, r.out);
         for (String b : new String[] {"       1 ", "       4 ", "      16 ", "      64 "}) {
-            assertTrue(r.out.contains("\n" + b), r.out);
+            int inProcess = r.out.indexOf("\n" + b);
+            assertTrue(inProcess > 0 && inProcess < spark, "in-process row " + b + ": " + r.out);
+            assertTrue(r.out.indexOf("\n" + b, spark) > spark, "Spark row " + b + ": " + r.out);
         }
         MainTest.Run bad = MainTest.exec("bench", "model", "--model", "onnx:models/nope.onnx");
         assertEquals(2, bad.rc);
