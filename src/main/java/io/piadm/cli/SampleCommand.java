@@ -5,6 +5,7 @@ import io.piadm.io.OutputDir;
 import io.piadm.io.RunJson;
 import io.piadm.io.SamplePlot;
 import io.piadm.job.Backend;
+import io.piadm.spark.HadoopOutput;
 import io.piadm.spark.SparkBackend;
 import io.piadm.job.RunManifest;
 import io.piadm.job.SampleJob;
@@ -28,7 +29,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,8 +65,9 @@ final class SampleCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Output directory (must not exist unless --overwrite).")
-    Path out;
+            description = "Output directory (must not exist unless --overwrite): a local path, or a Hadoop URI"
+                    + " (hdfs://, s3a://, ...) with --backend spark.")
+    String out;
 
     @Option(names = "--steps-per-block", paramLabel = "M",
             description = "Inner steps per block (default clamp(ceil(4 sqrt(d) 0.1/delta), 64, 1024)).")
@@ -150,7 +154,10 @@ final class SampleCommand implements Callable<Integer> {
     static final class Resolved {
         final SampleJob job;
         final Backend backend;
+        /** The checked local output directory, or null when {@link #remoteOut} is set. */
         final Path out;
+        /** A Hadoop URI output (spark backend), or null. */
+        String remoteOut;
         final boolean overwrite;
 
         /** Training data of a learned model to compare samples with, or null. */
@@ -188,6 +195,8 @@ final class SampleCommand implements Callable<Integer> {
         if (be instanceof SparkBackend) {
             ((SparkBackend) be).configure(master, partitions, parallelism, resume,
                     checkpointDir != null ? checkpointDir : defaultCheckpointDir(out));
+        } else if (HadoopOutput.isRemote(out)) {
+            throw new IllegalArgumentException("--out " + out + ": a Hadoop path needs --backend spark");
         } else if (master != null || partitions != null || parallelism != null || resume || checkpointDir != null) {
             throw new IllegalArgumentException("--master, --partitions, --parallelism, --resume and --checkpoint-dir"
                     + " apply to --backend spark only");
@@ -252,16 +261,33 @@ final class SampleCommand implements Callable<Integer> {
         SampleJob job = new SampleJob(spec, sampler, config, samples, 0L, batch, nThreads, sc.describe());
         // Last, once everything else is known to be valid: the output location (a probe file, deleted).
         DataReference reference = DataReference.resolve(referenceData, spec);
-        Path checkedOut = OutputDir.check(out, overwrite, "--out");
+        boolean remote = HadoopOutput.isRemote(out);
+        if (remote) {
+            HadoopOutput.check(out, overwrite, "--out", new org.apache.hadoop.conf.Configuration());
+        }
+        Path checkedOut = remote ? null : OutputDir.check(localPath(out), overwrite, "--out");
         Resolved resolved = new Resolved(job, be, checkedOut, overwrite);
         resolved.reference = reference;
+        resolved.remoteOut = remote ? out : null;
         return resolved;
     }
 
     /** Block checkpoints live beside the output directory, which exists only once complete. */
-    static String defaultCheckpointDir(Path out) {
-        Path abs = out.toAbsolutePath().normalize();
+    static String defaultCheckpointDir(String out) {
+        if (HadoopOutput.isRemote(out)) {
+            return HadoopOutput.checkpointSibling(out);
+        }
+        Path abs = localPath(out).toAbsolutePath().normalize();
         return abs.resolveSibling("." + abs.getFileName() + ".checkpoint").toUri().toString();
+    }
+
+    /** A local --out: a plain path or a file: URI. */
+    static Path localPath(String out) {
+        try {
+            return out.startsWith("file:") ? Paths.get(java.net.URI.create(out)) : Paths.get(out);
+        } catch (IllegalArgumentException e) { // also InvalidPathException
+            throw new IllegalArgumentException("--out " + out + ": not a valid path (" + e.getMessage() + ")", e);
+        }
     }
 
     static ModelSpec parseModel(String text) {
@@ -292,10 +318,14 @@ final class SampleCommand implements Callable<Integer> {
         final SampleJob job;
         final SamplingResult result;
         final Map<String, Object> manifest;
+        /** The local output directory, or null for a Hadoop URI output. */
         final Path dir;
+        final String location;
         final List<String> files;
 
-        Outcome(SampleJob job, SamplingResult result, Map<String, Object> manifest, Path dir, List<String> files) {
+        Outcome(SampleJob job, SamplingResult result, Map<String, Object> manifest, Path dir, String location,
+                List<String> files) {
+            this.location = location;
             this.job = job;
             this.result = result;
             this.manifest = manifest;
@@ -338,6 +368,24 @@ final class SampleCommand implements Callable<Integer> {
         }
         manifest.put("outputs", files);
         manifest.put("command", args);
+        if (r.remoteOut != null) {
+            // Stage the small files locally, then copy them up beside Spark's Parquet and rename into place.
+            Path stage = Files.createTempDirectory("piadm-out-");
+            try {
+                Npy.write(stage.resolve("samples.npy"), result.samples(), result.count(), result.dim());
+                if (plot) {
+                    SamplePlot.write(stage.resolve("samples.png"), result.samples(), result.count(), target, eta,
+                            result.sampler() + " on " + spec.id() + ", n = " + result.count(), job.seed());
+                }
+                manifest.put("totalWallSeconds", (System.nanoTime() - t0) / 1e9);
+                RunJson.write(stage.resolve("run.json"), manifest);
+                spark.publish(stage, files, r.remoteOut, r.overwrite, result);
+                spark.finish();
+                return new Outcome(job, result, manifest, null, r.remoteOut, files);
+            } finally {
+                OutputDir.deleteRecursively(stage);
+            }
+        }
         try (OutputDir od = OutputDir.open(r.out, r.overwrite, "--out")) {
             Npy.write(od.dir().resolve("samples.npy"), result.samples(), result.count(), result.dim());
             if (spark != null) {
@@ -353,7 +401,7 @@ final class SampleCommand implements Callable<Integer> {
             if (spark != null) {
                 spark.finish();
             }
-            return new Outcome(job, result, manifest, dir, files);
+            return new Outcome(job, result, manifest, dir, dir.toString(), files);
         }
     }
 
@@ -388,7 +436,7 @@ final class SampleCommand implements Callable<Integer> {
                 out.println("metrics: " + key);
             }
         }
-        out.println("wrote " + o.dir + " (" + String.join(", ", o.files) + ")");
+        out.println("wrote " + o.location + " (" + String.join(", ", o.files) + ")");
         out.flush();
     }
 }

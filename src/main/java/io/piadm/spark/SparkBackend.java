@@ -104,6 +104,17 @@ public final class SparkBackend implements Backend, AutoCloseable {
                 outcome.partitions);
     }
 
+    /**
+     * Outputs to a Hadoop path ({@link HadoopOutput}): the staged local files are copied up and the
+     * Parquet is written by Spark straight into the temporary directory before the final rename.
+     */
+    public void publish(Path stage, java.util.List<String> files, String out, boolean overwrite, SamplingResult r)
+            throws java.io.IOException {
+        HadoopOutput.publish(stage, files, out, overwrite, session.sparkContext().hadoopConfiguration(),
+                tmp -> ParquetSamples.write(session, r.samples(), r.firstSample(), r.count(), r.dim(),
+                        tmp + "/samples.parquet", outcome.partitions));
+    }
+
     /** After the outputs are committed: the checkpoints are no longer needed. */
     public void finish() {
         if (outcome != null && outcome.checkpoints != null) {

@@ -1,0 +1,118 @@
+package io.piadm.spark;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * An output directory on a Hadoop-compatible file system ({@code hdfs://}, {@code s3a://}, ...), needed
+ * where the driver does not run on the user's machine (YARN cluster deploy mode). Same contract as the
+ * local {@code io.OutputDir}: an existing directory is refused unless overwrite is set, everything is
+ * written into a temporary sibling and renamed into place at the end (with overwrite, the old directory
+ * is removed only after the new one is complete), so a failed job leaves nothing that looks complete.
+ * The small files are staged locally by the caller and copied up; Spark writes the Parquet directly.
+ */
+public final class HadoopOutput {
+    private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+
+    private HadoopOutput() {}
+
+    /** True for URIs with a scheme other than {@code file}: the output goes through the Hadoop FileSystem API. */
+    public static boolean isRemote(String out) {
+        return SCHEME.matcher(out).matches() && !out.startsWith("file:");
+    }
+
+    private static org.apache.hadoop.fs.Path path(String uri) {
+        return new org.apache.hadoop.fs.Path(URI.create(uri).normalize());
+    }
+
+    private static FileSystem fs(org.apache.hadoop.fs.Path p, Configuration conf) throws IOException {
+        return p.getFileSystem(conf);
+    }
+
+    /** The default checkpoint directory: {@code .NAME.checkpoint} beside the output. */
+    public static String checkpointSibling(String out) {
+        org.apache.hadoop.fs.Path p = path(out);
+        return new org.apache.hadoop.fs.Path(p.getParent(), "." + p.getName() + ".checkpoint").toString();
+    }
+
+    /** Validates before any work: reachable file system, no existing output unless overwrite. */
+    public static void check(String out, boolean overwrite, String option, Configuration conf) {
+        org.apache.hadoop.fs.Path p;
+        try {
+            p = path(out);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + out + ": not a valid URI (" + e.getMessage() + ")", e);
+        }
+        if (p.getParent() == null) {
+            throw new IllegalArgumentException(option + " " + out + ": must name a directory below a parent, not a root");
+        }
+        try {
+            FileSystem fs = fs(p, conf);
+            if (fs.exists(p) && !overwrite) {
+                throw new IllegalArgumentException(option + " " + out + " already exists; choose a new directory or"
+                        + " pass --overwrite");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + out + ": cannot reach its file system ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Publishes the staged local files plus whatever {@code writeMore} writes into the temporary directory
+     * (given as a URI string: Spark's Parquet), then renames the temporary directory into place.
+     */
+    public static void publish(Path stage, List<String> files, String out, boolean overwrite, Configuration conf,
+            Consumer<String> writeMore) throws IOException {
+        org.apache.hadoop.fs.Path target = path(out);
+        FileSystem fs = fs(target, conf);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "." + target.getName() + ".tmp-" + tag);
+        boolean done = false;
+        try {
+            if (!fs.mkdirs(tmp)) {
+                throw new IOException("cannot create " + tmp);
+            }
+            for (String f : files) {
+                java.io.File local = stage.resolve(f).toFile();
+                if (local.exists()) {
+                    fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toURI()),
+                            new org.apache.hadoop.fs.Path(tmp, f));
+                }
+            }
+            writeMore.accept(fs.makeQualified(tmp).toString());
+            org.apache.hadoop.fs.Path old = null;
+            if (fs.exists(target)) {
+                if (!overwrite) {
+                    throw new IOException(out + " appeared while the job ran; the new outputs were discarded");
+                }
+                old = new org.apache.hadoop.fs.Path(target.getParent(), "." + target.getName() + ".old-" + tag);
+                if (!fs.rename(target, old)) {
+                    throw new IOException("cannot move the previous " + out + " aside");
+                }
+            }
+            if (!fs.rename(tmp, target)) {
+                if (old != null) {
+                    fs.rename(old, target);
+                }
+                throw new IOException("cannot rename " + tmp + " to " + out);
+            }
+            done = true;
+            if (old != null) {
+                fs.delete(old, true);
+            }
+        } finally {
+            if (!done) {
+                fs.delete(tmp, true);
+            }
+        }
+    }
+}
