@@ -114,24 +114,32 @@ final class BenchModelCommand implements Callable<Integer> {
             for (int k = 0; k < 5; k++) {
                 m.score(x, t, b, out); // warm-up
             }
-            List<Double> ms = new ArrayList<>();
-            long start = System.nanoTime();
-            while (ms.size() < rounds || (System.nanoTime() - start) / 1e9 < minSeconds) {
-                long c0 = System.nanoTime();
-                m.score(x, t, b, out);
-                ms.add((System.nanoTime() - c0) / 1e6);
-            }
-            double[] s = ms.stream().mapToDouble(Double::doubleValue).toArray();
-            Arrays.sort(s);
-            double med = BenchLocalCommand.quantile(s, 0.5);
-            pw.printf(Locale.ROOT, "%8d %12.4f %12.4f %12.4f %18.0f%n", b, med, BenchLocalCommand.quantile(s, 0.1),
-                    BenchLocalCommand.quantile(s, 0.9), b / (med / 1e3));
-            pw.flush();
+            timeRow(pw, b, () -> m.score(x, t, b, out));
         }
         if (spark) {
             sparkRounds(modelSpec, sizes, x, t, pw);
         }
         return 0;
+    }
+
+    /**
+     * Times {@code call} (at least --rounds calls and --min-seconds) and prints one row: rows, median,
+     * 10th and 90th percentile ms, evaluations per second at the median.
+     */
+    private void timeRow(PrintWriter pw, int rows, Runnable call) {
+        List<Double> ms = new ArrayList<>();
+        long start = System.nanoTime();
+        while (ms.size() < rounds || (System.nanoTime() - start) / 1e9 < minSeconds) {
+            long c0 = System.nanoTime();
+            call.run();
+            ms.add((System.nanoTime() - c0) / 1e6);
+        }
+        double[] s = ms.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(s);
+        double med = BenchLocalCommand.quantile(s, 0.5);
+        pw.printf(Locale.ROOT, "%8d %12.4f %12.4f %12.4f %18.0f%n", rows, med, BenchLocalCommand.quantile(s, 0.1),
+                BenchLocalCommand.quantile(s, 0.9), rows / (med / 1e3));
+        pw.flush();
     }
 
     /** Median wall time of whole time-parallel Spark rounds of each size, after a warm-up. */
@@ -149,19 +157,7 @@ final class BenchModelCommand implements Callable<Integer> {
                     ev.describe(), master);
             pw.printf(Locale.ROOT, "%8s %12s %12s %12s %18s%n", "rows", "median ms", "p10 ms", "p90 ms", "evaluations/s");
             for (int b : sizes) {
-                List<Double> ms = new ArrayList<>();
-                long start = System.nanoTime();
-                while (ms.size() < rounds || (System.nanoTime() - start) / 1e9 < minSeconds) {
-                    long c0 = System.nanoTime();
-                    ev.evaluate(info, x, t, b, out);
-                    ms.add((System.nanoTime() - c0) / 1e6);
-                }
-                double[] s = ms.stream().mapToDouble(Double::doubleValue).toArray();
-                Arrays.sort(s);
-                double med = BenchLocalCommand.quantile(s, 0.5);
-                pw.printf(Locale.ROOT, "%8d %12.4f %12.4f %12.4f %18.0f%n", b, med, BenchLocalCommand.quantile(s, 0.1),
-                        BenchLocalCommand.quantile(s, 0.9), b / (med / 1e3));
-                pw.flush();
+                timeRow(pw, b, () -> ev.evaluate(info, x, t, b, out));
             }
         } finally {
             session.stop();
