@@ -221,39 +221,26 @@ public final class ModelSpecs {
     }
 
     private static double finite(String type, Map<String, String> kv, String key, double dflt) {
-        String v = kv.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        String range = "a finite number";
-        double x = number(type, key, v, range);
-        if (!Double.isFinite(x)) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
-        }
-        return x;
+        return bounded(type, kv, key, dflt, "a finite number", x -> true);
     }
 
     private static double positive(String type, Map<String, String> kv, String key, double dflt) {
-        String v = kv.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        String range = "a finite number > 0";
-        double x = number(type, key, v, range);
-        if (!(x > 0) || !Double.isFinite(x)) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
-        }
-        return x;
+        return bounded(type, kv, key, dflt, "a finite number > 0", x -> x > 0);
     }
 
     private static double nonNegative(String type, Map<String, String> kv, String key, double dflt) {
+        return bounded(type, kv, key, dflt, "a finite number >= 0", x -> x >= 0);
+    }
+
+    /** The value of {@code key} (or {@code dflt} when absent): finite and accepted by {@code ok}, else one message. */
+    private static double bounded(String type, Map<String, String> kv, String key, double dflt, String range,
+            java.util.function.DoublePredicate ok) {
         String v = kv.get(key);
         if (v == null) {
             return dflt;
         }
-        String range = "a finite number >= 0";
         double x = number(type, key, v, range);
-        if (!(x >= 0) || !Double.isFinite(x)) {
+        if (!Double.isFinite(x) || !ok.test(x)) {
             throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
         }
         return x;
