@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The paper's headline as an experiment (ALGORITHMS.md section 7, invariant 5): for each dimension d,
+ * The paper's headline as an experiment (docs/ALGORITHMS.md section 7, invariant 5): for each dimension d,
  * choose the smallest steps-per-block M for which the sequential SDE sampler's exact KL to p_eta (closed
  * form, {@link SequentialGaussianLaw}) is at most a fixed target; then record the sequential rounds (the
  * grid's step count: grows polynomially in d) and PIADM-SDE's rounds on the same grid (adaptive Picard:

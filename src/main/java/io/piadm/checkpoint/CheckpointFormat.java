@@ -111,8 +111,8 @@ public final class CheckpointFormat {
                 throw new CorruptCheckpointException(name, "format version " + version + ", this build reads "
                         + VERSION);
             }
-            JsonNode meta = JSON.readTree(jsonSection(i, "META", name));
-            JsonNode tr = JSON.readTree(jsonSection(i, "TRCE", name));
+            JsonNode meta = json(jsonSection(i, "META", name), "META", name);
+            JsonNode tr = json(jsonSection(i, "TRCE", name), "TRCE", name);
             int count = intField(meta, "count", name);
             int dim = intField(meta, "dim", name);
             long expected = 8L * count * dim;
@@ -150,6 +150,18 @@ public final class CheckpointFormat {
             return fromJson(meta, tr, rows, name);
         } catch (EOFException e) {
             throw new CorruptCheckpointException(name, "truncated (the file ends inside a section)");
+        }
+    }
+
+    private static JsonNode json(byte[] payload, String tag, String name) throws CorruptCheckpointException {
+        try {
+            JsonNode n = JSON.readTree(payload);
+            if (n == null) {
+                throw new CorruptCheckpointException(name, "section " + tag + " is empty");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new CorruptCheckpointException(name, "section " + tag + " is not valid JSON");
         }
     }
 
@@ -212,6 +224,7 @@ public final class CheckpointFormat {
                     r.add(v);
                 }
                 po.put("points", p.pointsEvaluated());
+                po.put("fallbacks", p.sequentialFallbacks());
             }
         }
         return a;
@@ -241,7 +254,7 @@ public final class CheckpointFormat {
                     res[k] = r.get(k).asDouble();
                 }
                 phases.add(new PhaseTrace(textField(p, "phase", name), intField(p, "sweeps", name), res,
-                        longField(p, "points", name)));
+                        longField(p, "points", name), longField(p, "fallbacks", name)));
             }
             JsonNode ft = st.get("forwardTimes");
             double[] times = new double[ft == null ? 0 : ft.size()];

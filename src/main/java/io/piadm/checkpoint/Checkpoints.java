@@ -2,6 +2,7 @@ package io.piadm.checkpoint;
 
 import io.piadm.config.InvalidSettingException;
 import io.piadm.config.Setting;
+import io.piadm.io.HadoopFiles;
 import io.piadm.job.ResumeMode;
 import io.piadm.job.RunIdentity;
 import io.piadm.sampler.SamplingListener;
@@ -9,7 +10,6 @@ import io.piadm.sampler.StageTrace;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -123,18 +123,8 @@ public final class Checkpoints {
     public void write(CheckpointState s) {
         try {
             ensureDir();
-            Path tmp = new Path(dir, "." + fileName(prefix, s.stage()) + ".tmp");
-            Path fin = new Path(dir, fileName(prefix, s.stage()));
-            try (FSDataOutputStream out = fs.create(tmp, true)) {
-                CheckpointFormat.write(s, out);
-                out.hsync();
-            }
-            if (fs.exists(fin)) {
-                fs.delete(fin, false);
-            }
-            if (!fs.rename(tmp, fin)) {
-                throw new IOException("could not rename " + tmp + " to " + fin);
-            }
+            HadoopFiles.writeAtomically(fs, new Path(dir, fileName(prefix, s.stage())),
+                    out -> CheckpointFormat.write(s, out));
             List<FileStatus> files = list();
             for (int k = KEEP; k < files.size(); k++) {
                 fs.delete(files.get(k).getPath(), false);
@@ -191,6 +181,10 @@ public final class Checkpoints {
                     return s;
                 } catch (CorruptCheckpointException e) {
                     problems.add(e.getMessage());
+                } catch (IOException e) {
+                    // e.g. the file system's own checksum (Hadoop's .crc files) caught the damage first
+                    problems.add("checkpoint " + st.getPath() + " is unusable: " + e.getClass().getSimpleName() + ": "
+                            + firstLine(e.getMessage()));
                 }
             }
             if (!problems.isEmpty()) {

@@ -26,11 +26,11 @@ public final class CountingEvaluator implements ScoreEvaluator {
     }
 
     @Override
-    public void evaluate(RoundInfo round, double[] x, double[] t, int n, double[] out) {
+    public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int n, double[] out) {
         if (n == 0) {
             return;
         }
-        inner.evaluate(round, x, t, n, out);
+        inner.evaluate(round, x, t, ids, n, out);
         calls++;
         rows += n;
     }

@@ -72,6 +72,9 @@ public final class RunManifest {
                 p.put("sweeps", pt.sweeps());
                 p.put("residuals", pt.residuals());
                 p.put("pointsEvaluated", pt.pointsEvaluated());
+                if (pt.sequentialFallbacks() > 0) {
+                    p.put("sequentialFallbacks", pt.sequentialFallbacks());
+                }
                 phases.add(p);
             }
             b.put("phases", phases);

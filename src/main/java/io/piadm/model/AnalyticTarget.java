@@ -1,6 +1,6 @@
 package io.piadm.model;
 
-/** A target whose diffused law p_t (ALGORITHMS.md section 2) is known exactly: used by metrics and tests. */
+/** A target whose diffused law p_t (docs/ALGORITHMS.md section 2) is known exactly: used by metrics and tests. */
 public interface AnalyticTarget {
     int dim();
 

@@ -2,7 +2,7 @@ package io.piadm.noise;
 
 
 /**
- * Counter-based standard normal noise (ALGORITHMS.md section 7, invariant 4). Every draw is a pure
+ * Counter-based standard normal noise (docs/ALGORITHMS.md section 7, invariant 4). Every draw is a pure
  * function of (seed, stream, sample, block, step, coordinate): Philox4x32-10 (Salmon et al., SC 2011,
  * "Parallel random numbers: as easy as 1, 2, 3") turns the counter into four 32-bit words, i.e. one
  * 64-bit word per coordinate of a pair, which the ziggurat method (Marsaglia and Tsang 2000, in Doornik's

@@ -12,7 +12,7 @@ import java.util.List;
  * SDE or ODE steps over the block's grid) and, when enabled, the underdamped Langevin corrector at the
  * block's end time. Walked sequentially this is the DDPM-like {@code sde} / DDIM-like {@code ode}
  * baseline; walked by Picard sweeps it is PIADM-SDE / PIADM-ODE (docs/ALGORITHMS.md sections 4 and 5;
- * arXiv 2405.15986, Algorithms 1 and 2). Both go through the same {@link PicardKernel} with the same
+ * arXiv 2405.15986, Theorems 3.3 and 3.5). Both go through the same {@link PicardKernel} with the same
  * noise keys and the same step function, so at full iteration they agree exactly.
  */
 final class BlockSampler implements Sampler {

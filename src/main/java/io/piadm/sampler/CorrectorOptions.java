@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The underdamped Langevin corrector of PIADM-ODE (ALGORITHMS.md section 5): after each predictor block,
+ * The underdamped Langevin corrector of PIADM-ODE (docs/ALGORITHMS.md section 5): after each predictor block,
  * {@code steps} exact frozen-force steps over duration {@code time} with friction {@code friction},
  * targeting p at the block's end time. {@code steps == null} means "the block's M".
  */

@@ -4,7 +4,7 @@ import io.piadm.noise.NoiseSource;
 import io.piadm.noise.NoiseStream;
 
 /**
- * Underdamped Langevin corrector of PIADM-ODE (ALGORITHMS.md section 5): state (x, v), force
+ * Underdamped Langevin corrector of PIADM-ODE (docs/ALGORITHMS.md section 5): state (x, v), force
  * {@code g = score(x, t_end)} frozen over each step of length e, integrated exactly (Cheng et al. 2018):
  * with {@code a = e^{-gamma e}},
  * {@code v' = a v + (1-a)/gamma g + W_v}, {@code x' = x + (1-a)/gamma v + (e - (1-a)/gamma)/gamma g + W_x},

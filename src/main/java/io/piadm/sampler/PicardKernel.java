@@ -8,6 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The one Picard kernel (docs/ALGORITHMS.md sections 4 and 6): the scan and the scaled residual of a
  * {@link Phase} over a batch of samples, for every way this project walks a grid.
@@ -34,13 +37,22 @@ import java.util.stream.IntStream;
  * a sweep is at most the tolerance, or after {@code sweepCap} sweeps. Each sample advances and stops on
  * its own, so a sample's result never depends on the others in its batch.
  *
+ * <p>Safeguards. A non-finite score or state stops the run ({@link NonFiniteStateException}, naming the
+ * block, sweep and sample). A sample whose scaled residual has grown for {@value #DIVERGENCE_SWEEPS}
+ * sweeps in a row while above 1 (Picard is not contracting: e.g. a stiff score, docs/ALGORITHMS.md
+ * section 6b) falls back to sequential steps from its exact prefix for the rest of the phase: window 1,
+ * which is exact whatever the score, and at most M - k more rounds. The trace counts such fallbacks.
+ *
  * <p>Storage is a ring of {@code w + 1} points and {@code w} noise vectors per sample (point q in slot
  * {@code q mod (w+1)}, the noise of step q in slot {@code q mod w}), so a sliding window never copies.
  * Counting goes through the {@link CountingEvaluator}: a phase's evaluations are its difference.
  */
 final class PicardKernel {
+    private static final Logger LOG = LoggerFactory.getLogger(PicardKernel.class);
     /** Below this many state values per loop, per-sample work stays on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1 << 15;
+    /** Consecutive growing sweeps (residual above 1) after which a sample falls back to sequential steps. */
+    static final int DIVERGENCE_SWEEPS = 4;
 
     private PicardKernel() {}
 
@@ -146,6 +158,14 @@ final class PicardKernel {
         });
         int[] start = new int[n];
         int[] sweeps = new int[n];
+        // Per-sample window: w, or 1 once the sample has fallen back to sequential steps.
+        int[] win = new int[n];
+        Arrays.fill(win, w);
+        int[] growing = new int[n];
+        double[] lastResidual = new double[n];
+        Arrays.fill(lastResidual, Double.POSITIVE_INFINITY);
+        final boolean guardDivergence = plan.recordResiduals && plan.advance == Advance.EXACT_PREFIX && w > 1;
+        int fallbacks = 0;
         boolean[] active = new boolean[n];
         Arrays.fill(active, plan.sweepCap > 0 && total > 0);
         int[] rowStart = new int[n];
@@ -155,13 +175,14 @@ final class PicardKernel {
         double[] x = new double[0];
         double[] t = new double[0];
         double[] g = new double[0];
+        long[] rowIds = new long[0];
         for (int sweep = 1; ; sweep++) {
             int rows = 0;
             int activeCount = 0;
             for (int i = 0; i < n; i++) {
                 rowStart[i] = rows;
                 if (active[i]) {
-                    rows += Math.min(start[i] + w, total) - start[i];
+                    rows += Math.min(start[i] + win[i], total) - start[i];
                     activeCount++;
                 }
             }
@@ -172,20 +193,23 @@ final class PicardKernel {
                 x = new double[rows * d];
                 g = new double[rows * d];
                 t = new double[rows];
+                rowIds = new long[rows];
             }
             final double[] xs = x;
             final double[] ts = t;
+            final long[] rid = rowIds;
             samples(n, work).forEach(i -> {
                 if (active[i]) {
-                    int e = Math.min(start[i] + w, total);
+                    int e = Math.min(start[i] + win[i], total);
                     for (int j = start[i], r = rowStart[i]; j < e; j++, r++) {
                         System.arraycopy(pts[i], (j % slots) * s, xs, r * d, d);
                         ts[r] = ph.evalTime(j);
+                        rid[r] = ids[i];
                     }
                 }
             });
             RoundInfo round = new RoundInfo(sampler, stage, ph.name, sweep);
-            ev.evaluate(round, x, t, rows, g);
+            ev.evaluate(round, x, t, rowIds, rows, g);
             final double[] gs = g;
             final int sweepNo = sweep;
             samples(n, work).forEach(i -> {
@@ -194,13 +218,22 @@ final class PicardKernel {
                 }
                 double[] p = pts[i];
                 int a = start[i];
-                int e = Math.min(a + w, total);
+                int wi = win[i];
+                int e = Math.min(a + wi, total);
                 double[] next = new double[s];
                 double worst = 0.0;
                 int firstFail = -1;
                 for (int j = a, r = rowStart[i]; j < e; j++, r++) {
                     ph.step(j, p, (j % slots) * s, gs, r * d, noise[i], ns > 0 ? (j % w) * ns : 0, next, 0);
                     int o = ((j + 1) % slots) * s;
+                    double check = 0.0;
+                    for (int k = 0; k < s; k++) {
+                        check += next[k];
+                    }
+                    if (!Double.isFinite(check)) {
+                        throw new NonFiniteStateException(sampler, stage, ph.name, sweepNo, ids[i], j + 1,
+                                ph.evalTime(j));
+                    }
                     if (residuals) {
                         double diff2 = 0.0;
                         for (int k = 0; k < s; k++) {
@@ -227,7 +260,7 @@ final class PicardKernel {
                     observer.afterSweep(i, sweepNo, a, e, view);
                 }
                 // Points entering the window start from its last point; steps entering it draw their noise.
-                int ne = Math.min(na + w, total);
+                int ne = Math.min(na + wi, total);
                 for (int q = e + 1; q <= ne; q++) {
                     System.arraycopy(p, (e % slots) * s, p, (q % slots) * s, s);
                 }
@@ -244,8 +277,20 @@ final class PicardKernel {
                 sweeps[i]++;
                 start[i] = nextStart[i];
                 sweepMax = Math.max(sweepMax, sampleResidual[i]);
-                if (start[i] >= total || sweeps[i] >= plan.sweepCap
-                        || (plan.stopOnResidual && sampleResidual[i] <= tol)) {
+                if (guardDivergence && win[i] > 1) {
+                    growing[i] = sampleResidual[i] > lastResidual[i] && sampleResidual[i] > 1.0 ? growing[i] + 1 : 0;
+                    lastResidual[i] = sampleResidual[i];
+                    if (growing[i] >= DIVERGENCE_SWEEPS) {
+                        win[i] = 1;
+                        fallbacks++;
+                        LOG.warn("{} block {} {}: sample {} diverges (scaled residual {} after {} sweeps, growing);"
+                                + " it continues with sequential steps from its exact prefix", sampler, stage + 1,
+                                ph.name, ids[i], sampleResidual[i], sweeps[i]);
+                    }
+                }
+                boolean sequentialTail = win[i] == 1 && w > 1;
+                if (start[i] >= total || (!sequentialTail && sweeps[i] >= plan.sweepCap)
+                        || (!sequentialTail && plan.stopOnResidual && sampleResidual[i] <= tol)) {
                     active[i] = false;
                 }
             }
@@ -263,6 +308,6 @@ final class PicardKernel {
         for (int k = 0; k < res.length; k++) {
             res[k] = sweepResiduals.get(k);
         }
-        return new PhaseTrace(ph.name, maxSweeps, res, ev.rows() - rowsBefore);
+        return new PhaseTrace(ph.name, maxSweeps, res, ev.rows() - rowsBefore, fallbacks);
     }
 }

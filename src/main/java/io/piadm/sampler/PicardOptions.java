@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How many Picard sweeps a block gets (ALGORITHMS.md section 4): a fixed K, or adaptive: a sample stops
+ * How many Picard sweeps a block gets (docs/ALGORITHMS.md section 4): a fixed K, or adaptive: a sample stops
  * when its scaled residual {@code max_m ||y_m^k - y_m^{k-1}||^2 / (d v_m)} is at most {@code tol^2}, with a
  * cap K_max. Sweeps never exceed the block's M, after which the block is exact. Convergence is decided
  * per sample, so a sample's result never depends on which other samples share its batch.

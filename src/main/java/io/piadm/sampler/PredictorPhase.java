@@ -4,7 +4,7 @@ import io.piadm.noise.NoiseSource;
 import io.piadm.noise.NoiseStream;
 import io.piadm.schedule.Block;
 
-/** The exponential-integrator steps of one outer block (ALGORITHMS.md sections 1, 4, 5 predictor). */
+/** The exponential-integrator steps of one outer block (docs/ALGORITHMS.md sections 1, 4, 5 predictor). */
 final class PredictorPhase extends Phase {
     private final Block block;
     private final NoiseSource noise;

@@ -26,9 +26,9 @@ public enum SamplerKind {
     PARADIGMS("paradigms", Integrator.SDE, Walk.SLIDING_WINDOW, CorrectorDefault.UNAVAILABLE),
     /** ParaDiGMS with ODE steps. */
     PARADIGMS_ODE("paradigms-ode", Integrator.ODE, Walk.SLIDING_WINDOW, CorrectorDefault.UNAVAILABLE),
-    /** PIADM-SDE: Picard sweeps inside each outer block (arXiv 2405.15986, Algorithm 1). */
+    /** PIADM-SDE: Picard sweeps inside each outer block (arXiv 2405.15986, section 3, Theorem 3.3). */
     PIADM_SDE("piadm-sde", Integrator.SDE, Walk.PICARD_BLOCKS, CorrectorDefault.UNAVAILABLE),
-    /** PIADM-ODE: Picard predictor plus the parallel underdamped-Langevin corrector (Algorithm 2). */
+    /** PIADM-ODE: Picard predictor plus the parallel underdamped-Langevin corrector (ibid., Theorem 3.5). */
     PIADM_ODE("piadm-ode", Integrator.ODE, Walk.PICARD_BLOCKS, CorrectorDefault.ON);
 
     /** How a kind walks the grid. */

@@ -3,6 +3,7 @@ package io.piadm.sampler;
 import io.piadm.eval.CountingEvaluator;
 import io.piadm.eval.ScoreEvaluator;
 import io.piadm.noise.CounterNoise;
+import io.piadm.noise.NoiseSource;
 import io.piadm.noise.NoiseStream;
 
 import java.util.ArrayList;
@@ -39,7 +40,11 @@ public final class SamplingDriver {
 
     /** The starting state at the horizon: row i is N(0, I) noise keyed by (seed, INITIAL, id). */
     public static double[] initialState(long seed, long firstSample, int count, int dim) {
-        CounterNoise noise = new CounterNoise(seed);
+        return initialState(new CounterNoise(seed), firstSample, count, dim);
+    }
+
+    /** The starting state drawn from {@code noise}'s INITIAL stream (the config's noise source). */
+    public static double[] initialState(NoiseSource noise, long firstSample, int count, int dim) {
         double[] y = new double[count * dim];
         for (int i = 0; i < count; i++) {
             noise.normals(NoiseStream.INITIAL, firstSample + i, 0, 0, y, i * dim, dim);
@@ -50,7 +55,7 @@ public final class SamplingDriver {
     /** Samples {@code firstSample .. firstSample+count)} from the start. */
     public SamplingResult run(long firstSample, int count, SamplingListener listener) {
         int d = evaluator.dim();
-        double[] y = initialState(sampler.config().seed(), firstSample, count, d);
+        double[] y = initialState(sampler.config().noise(), firstSample, count, d);
         return resume(firstSample, count, 0, y, List.of(), listener);
     }
 

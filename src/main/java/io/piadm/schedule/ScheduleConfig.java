@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Settings of a {@link Schedule}, with defaults derived from the dimension d and a target accuracy delta
- * (ALGORITHMS.md section 3). Every derived value can be overridden; {@link #build()} validates and lays out
+ * (docs/ALGORITHMS.md section 3). Every derived value can be overridden; {@link #build()} validates and lays out
  * the grid.
  *
  * <ul>

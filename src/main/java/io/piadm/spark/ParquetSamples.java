@@ -54,9 +54,7 @@ public final class ParquetSamples {
             JavaRDD<Row> rows = SparkSessions.javaContext(spark).parallelize(chunks, p).flatMap(new ToRows(dim));
             Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
             df.write().parquet(tmp.toString());
-            if (!fs.rename(tmp, fin)) {
-                throw new IOException("could not rename " + tmp + " to " + fin);
-            }
+            io.piadm.io.HadoopFiles.rename(fs, tmp, fin);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + path + ": " + e.getMessage(), e);
         }

@@ -96,9 +96,9 @@ public final class SparkBench {
         }
 
         @Override
-        public void evaluate(RoundInfo round, double[] x, double[] t, int rows, double[] out) {
+        public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
             long s = System.nanoTime();
-            inner.evaluate(round, x, t, rows, out);
+            inner.evaluate(round, x, t, ids, rows, out);
             nanos.add(System.nanoTime() - s);
         }
 

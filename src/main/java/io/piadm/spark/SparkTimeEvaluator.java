@@ -86,7 +86,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
     }
 
     @Override
-    public void evaluate(RoundInfo round, double[] x, double[] t, int rows, double[] out) {
+    public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
         if (rows == 0) {
             return;
         }
@@ -104,7 +104,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
                 double[] ts = new double[n];
                 System.arraycopy(x, from * d, xs, 0, n * d);
                 System.arraycopy(t, from, ts, 0, n);
-                tiles.add(new RowBlock(from, n, xs, ts));
+                tiles.add(new RowBlock(from, n, xs, ts, ids == null ? null : java.util.Arrays.copyOfRange(ids, from, from + n)));
             }
             blocks = sc.parallelize(tiles, p).map(new ScoreTile(spec)).collect();
         } else {
@@ -112,7 +112,8 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
             double[] ts = new double[rows];
             System.arraycopy(x, 0, xs, 0, rows * d);
             System.arraycopy(t, 0, ts, 0, rows);
-            Broadcast<RoundData> bc = sc.broadcast(new RoundData(rows, xs, ts));
+            Broadcast<RoundData> bc = sc.broadcast(new RoundData(rows, xs, ts,
+                    ids == null ? null : java.util.Arrays.copyOf(ids, rows)));
             try {
                 List<Integer> idx = new ArrayList<>(p);
                 for (int k = 0; k < p; k++) {
@@ -158,7 +159,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
         public ScoreBlock call(RowBlock b) {
             ScoreModel m = ExecutorModels.get(spec);
             double[] g = new double[b.rows * spec.dim()];
-            m.score(b.x, b.t, 0, b.rows, g);
+            m.score(b.x, b.t, b.ids, 0, b.rows, g);
             return new ScoreBlock(b.from, b.rows, g);
         }
     }
@@ -186,7 +187,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
             double[] all = new double[n * d];
             // Score in place on the shared arrays (rows outside the tile are neither read nor written).
             double[] g = new double[(from + n) * d];
-            m.score(r.x, r.t, from, n, g);
+            m.score(r.x, r.t, r.ids, from, n, g);
             System.arraycopy(g, from * d, all, 0, n * d);
             return new ScoreBlock(from, n, all);
         }

@@ -1,5 +1,6 @@
 package io.piadm.train;
 
+import io.piadm.process.OuProcess;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -23,7 +24,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Trains an {@link EpsMlp} by denoising score matching in the eps-parameterisation (Ho et al. 2020) under
- * the OU forward process of ALGORITHMS.md section 1: {@code x = alpha(t) x0 + sigma(t) eps},
+ * the OU forward process of docs/ALGORITHMS.md section 1: {@code x = alpha(t) x0 + sigma(t) eps},
  * loss {@code E ||eps_theta(x, t) - eps||^2}, t log-uniform on [tMin, tMax].
  *
  * <p>Plain Java on one thread with a fixed summation order and seeded {@link SplittableRandom} streams, so
@@ -133,8 +134,8 @@ public final class Trainer {
                 int m = Math.min(bs, n - bStart);
                 for (int r = 0; r < m; r++) {
                     double tr = c.tMin() * StrictMath.exp(logRange * rng.nextDouble());
-                    double alpha = StrictMath.exp(-0.5 * tr);
-                    double sigma = StrictMath.sqrt(-StrictMath.expm1(-tr));
+                    double alpha = OuProcess.alpha(tr);
+                    double sigma = OuProcess.sigma(tr);
                     t[r] = tr;
                     int src = perm[bStart + r] * d;
                     for (int k = 0; k < d; k++) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ALGORITHMS.md section 7, invariant 2: for a Gaussian target every sampler's output law is Gaussian, and
+ * docs/ALGORITHMS.md section 7, invariant 2: for a Gaussian target every sampler's output law is Gaussian, and
  * its KL to p_eta falls with the step size at the expected order. The exponential integrator is first
  * order, so the variance error falls like the step (halving per doubling of M) and KL, quadratic in that
  * error, like the step squared (a factor ~4 per doubling).

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ALGORITHMS.md section 7, invariant 4: the same seed gives the same samples whatever the thread count,
+ * docs/ALGORITHMS.md section 7, invariant 4: the same seed gives the same samples whatever the thread count,
  * the batch size or which other samples are drawn in the same run; with an adaptive tolerance too,
  * because each sample decides its own convergence.
  */

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * ALGORITHMS.md section 7, invariant 1: Picard with K = M sweeps (or tolerance 0) reproduces the sequential
+ * docs/ALGORITHMS.md section 7, invariant 1: Picard with K = M sweeps (or tolerance 0) reproduces the sequential
  * sampler on the same grid and noise (here: bit for bit, since both call the same step function on the
  * same inputs), and after k sweeps the first k points of a block are exact.
  */

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ALGORITHMS.md section 7, invariant 3: within a block of length h <= 1 and a smooth score, the Picard
+ * docs/ALGORITHMS.md section 7, invariant 3: within a block of length h <= 1 and a smooth score, the Picard
  * residual falls at least geometrically. For a score with Lipschitz constant L the k-th Picard error is
  * bounded by (L h)^k / k! times the first, so each sweep must shrink the residual by a fixed factor,
  * faster as k grows. The first sweeps still carry the whole noise path, so the test asks for a factor

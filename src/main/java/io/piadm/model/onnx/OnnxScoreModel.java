@@ -1,5 +1,6 @@
 package io.piadm.model.onnx;
 
+import io.piadm.process.OuProcess;
 import io.piadm.config.InvalidSettingException;
 import io.piadm.config.Setting;
 
@@ -297,8 +298,8 @@ public final class OnnxScoreModel implements ScoreModel {
         FloatBuffer o = run(x, t, from, n);
         for (int r = 0; r < n; r++) {
             double tr = t[from + r];
-            double alpha = StrictMath.exp(-0.5 * tr);
-            double sigma = StrictMath.sqrt(-StrictMath.expm1(-tr));
+            double alpha = OuProcess.alpha(tr);
+            double sigma = OuProcess.sigma(tr);
             int base = (from + r) * d;
             for (int i = 0; i < d; i++) {
                 out[base + i] = param.toScore(o.get(r * d + i), x[base + i], alpha, sigma);
