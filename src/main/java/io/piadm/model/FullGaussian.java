@@ -130,7 +130,8 @@ public final class FullGaussian implements ModelSpec, ScoreModel, AnalyticTarget
      * Haar rotation: Q of the QR of {@link #gaussianMatrix} with positive diagonal R. Householder QR (Golub and
      * Van Loan, Matrix Computations, 4th ed., 5.2.2), then Q accumulated backwards (5.1.6), then column k
      * multiplied by sign(R_kk). Plain Java, so the bits are the same on every JVM (see the class comment).
-     * Inner loops run along rows (contiguous), as rank-one updates the JIT can vectorise without reordering.
+     * Inner loops run along rows (contiguous), as rank-one updates the JIT can vectorise without reordering; wide
+     * updates run in parallel over column chunks (see {@link #applyReflection}).
      */
     static double[] haarRotation(int d, long seed) {
         if (d == 1) {
@@ -181,29 +182,47 @@ public final class FullGaussian implements ModelSpec, ScoreModel, AnalyticTarget
     }
 
     /**
-     * {@code A[k:, c:] <- (I - tau v v^T) A[k:, c:]} for the columns c of A that can be non-zero: c &gt; k while
-     * factorising (column k is replaced by R_kk, not needed), c &gt;= k while accumulating Q. The caller's array
-     * {@code w} (length d) is scratch. Both uses are served by updating columns k..d-1; during the factorisation
-     * column k is never read again.
+     * {@code A[k:, k:] <- (I - tau v v^T) A[k:, k:]}: while factorising, column k itself becomes R_kk and is not
+     * read again; while accumulating Q, rows &gt;= k are zero left of column k. Columns are independent
+     * ({@code w_j = v^T A[k:, j]}, then {@code A[i, j] -= tau v_i w_j}), so wide updates are split into column
+     * chunks run in parallel: every entry is computed by the same operations in the same order whatever the
+     * split or thread count, so the bits do not change. The caller's {@code w} (length d) is scratch.
      */
     private static void applyReflection(double[] a, int d, int k, double[] v, double tau, double[] w) {
         if (tau == 0) {
             return;
         }
-        for (int j = k; j < d; j++) {
+        int width = d - k;
+        int chunks = width >= 2 * PARALLEL_CHUNK ? (width + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK : 1;
+        if (chunks == 1) {
+            reflectColumns(a, d, k, v, tau, w, k, d);
+            return;
+        }
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
+            int lo = k + c * PARALLEL_CHUNK;
+            reflectColumns(a, d, k, v, tau, w, lo, Math.min(d, lo + PARALLEL_CHUNK));
+        });
+    }
+
+    /** Columns per parallel task of {@link #applyReflection} (a row's slice stays in cache across the pass). */
+    private static final int PARALLEL_CHUNK = 256;
+
+    /** The reflection on columns {@code [c0, c1)}; w[c0..c1) is this chunk's own scratch. */
+    private static void reflectColumns(double[] a, int d, int k, double[] v, double tau, double[] w, int c0, int c1) {
+        for (int j = c0; j < c1; j++) {
             w[j] = 0;
         }
         for (int i = k; i < d; i++) {
             double vi = v[i - k];
             int o = i * d;
-            for (int j = k; j < d; j++) {
+            for (int j = c0; j < c1; j++) {
                 w[j] += vi * a[o + j];
             }
         }
         for (int i = k; i < d; i++) {
             double c = tau * v[i - k];
             int o = i * d;
-            for (int j = k; j < d; j++) {
+            for (int j = c0; j < c1; j++) {
                 a[o + j] -= c * w[j];
             }
         }
@@ -238,20 +257,24 @@ public final class FullGaussian implements ModelSpec, ScoreModel, AnalyticTarget
                             qt[j * d + i] = q[i * d + j];
                         }
                     }
-                    s = new double[d * d];
-                    for (int i = 0; i < d; i++) {
+                    double[] out = new double[d * d];
+                    // Rows are independent (row i reads only Q): in parallel, same bits whatever the threads.
+                    java.util.stream.IntStream.range(0, d).parallel().forEach(i -> {
                         int o = i * d;
                         for (int k = 0; k < d; k++) {
                             double c = q[o + k] * b.lambda[k];
                             int ok = k * d;
                             for (int j = i; j < d; j++) {
-                                s[o + j] += c * qt[ok + j];
+                                out[o + j] += c * qt[ok + j];
                             }
                         }
+                    });
+                    for (int i = 0; i < d; i++) {
                         for (int j = 0; j < i; j++) {
-                            s[o + j] = s[j * d + i];
+                            out[i * d + j] = out[j * d + i];
                         }
                     }
+                    s = out;
                     covariance = s;
                 }
             }

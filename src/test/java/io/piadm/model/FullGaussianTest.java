@@ -101,6 +101,32 @@ class FullGaussianTest {
         assertArrayEquals(new double[] {1.0}, new FullGaussian(1, 0.3, 0.3, 9, 0).rotation(), 0.0);
     }
 
+    /** d = 600 takes the column-parallel QR path and the row-parallel S: same bits with 1, 3 or all threads. */
+    @Test
+    void parallelConstructionGivesTheSameBitsForAnyThreadCount() throws Exception {
+        int d = 600;
+        double[] q = FullGaussian.haarRotation(d, 12);
+        double[] s = new FullGaussian(d, 0.01, 1, 12, 0).covariance();
+        for (int threads : new int[] {1, 3}) {
+            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+            try {
+                // Parallel streams started inside a pool's task run in that pool.
+                assertArrayEquals(q, pool.submit(() -> FullGaussian.haarRotation(d, 12)).get(), 0.0);
+                assertArrayEquals(s, pool.submit(() -> new FullGaussian(d, 0.01, 1, 12, 0).covariance()).get(), 0.0);
+            } finally {
+                pool.shutdown();
+            }
+        }
+        // Still orthogonal: spot-check a few column pairs.
+        for (int[] p : new int[][] {{0, 0}, {0, 599}, {17, 17}, {17, 400}, {599, 599}}) {
+            double dot = 0;
+            for (int i = 0; i < d; i++) {
+                dot += q[i * d + p[0]] * q[i * d + p[1]];
+            }
+            assertEquals(p[0] == p[1] ? 1 : 0, dot, 1e-12, "columns " + p[0] + ", " + p[1]);
+        }
+    }
+
     static double[] diff(double[] a, double[] b) {
         double[] c = new double[a.length];
         for (int i = 0; i < a.length; i++) {
