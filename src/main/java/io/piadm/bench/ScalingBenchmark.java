@@ -5,7 +5,7 @@ import io.piadm.model.DiagonalGaussian;
 import io.piadm.sampler.Integrator;
 import io.piadm.sampler.PicardOptions;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.sampler.SamplingResult;
@@ -51,7 +51,7 @@ public final class ScalingBenchmark {
         SamplerConfig cfg = SamplerConfig.of(s, seed).withPicard(PicardOptions.tolerance(tolerance, null));
         SamplingResult r;
         try (LocalEvaluator ev = LocalEvaluator.allCores(g)) {
-            r = new SamplingDriver(Samplers.create("piadm-sde", cfg, d), ev, samples).run(0, samples, SamplingListener.NONE);
+            r = new SamplingDriver(SamplerKind.of("piadm-sde").create(cfg, d), ev, samples).run(0, samples, SamplingListener.NONE);
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("d", d);

@@ -26,7 +26,7 @@ public final class LocalEvaluator implements ScoreEvaluator {
 
     public LocalEvaluator(ScoreModel model, int threads, int minRowsPerTask) {
         if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            throw new IllegalArgumentException("evaluator threads must be >= 1, got " + threads);
         }
         this.model = model;
         this.threads = threads;

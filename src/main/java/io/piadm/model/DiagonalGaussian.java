@@ -72,7 +72,7 @@ public final class DiagonalGaussian implements ModelSpec, ScoreModel, AnalyticTa
     }
 
     @Override
-    public ScoreModel build() {
+    public ScoreModel build(ExecutionContext context) {
         return this;
     }
 

@@ -4,8 +4,6 @@ import io.piadm.noise.CounterNoise;
 import io.piadm.noise.NoiseStream;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -197,28 +195,19 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
     public static final int BUILD_BLOCK = 4;
 
     private String hashId() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            ByteBuffer buf = ByteBuffer.allocate(8 * (weights.length + means.length + stds.length) + 1);
-            for (double v : weights) {
-                buf.putDouble(v);
-            }
-            for (double v : means) {
-                buf.putDouble(v);
-            }
-            for (double v : stds) {
-                buf.putDouble(v);
-            }
-            buf.put((byte) (diagonal ? 1 : 0));
-            byte[] h = md.digest(buf.array());
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                sb.append(String.format("%02x", h[i]));
-            }
-            return (diagonal ? "gmm-diagonal" : "gmm-isotropic") + ":d=" + d + ",k=" + k + ",sha256=" + sb;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        ByteBuffer buf = ByteBuffer.allocate(8 * (weights.length + means.length + stds.length) + 1);
+        for (double v : weights) {
+            buf.putDouble(v);
         }
+        for (double v : means) {
+            buf.putDouble(v);
+        }
+        for (double v : stds) {
+            buf.putDouble(v);
+        }
+        buf.put((byte) (diagonal ? 1 : 0));
+        String h = io.piadm.io.Hashing.sha256Hex(buf.array()).substring(0, 16);
+        return (diagonal ? "gmm-diagonal" : "gmm-isotropic") + ":d=" + d + ",k=" + k + ",sha256=" + h;
     }
 
     @Override
@@ -248,7 +237,7 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
     }
 
     @Override
-    public ScoreModel build() {
+    public ScoreModel build(ExecutionContext context) {
         return this;
     }
 

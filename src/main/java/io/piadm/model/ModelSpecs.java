@@ -1,5 +1,8 @@
 package io.piadm.model;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,15 +53,15 @@ public final class ModelSpecs {
     /** Parses a {@code --model} value; see the class comment for the grammar. */
     public static ModelSpec parse(String spec) {
         if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException(
-                    "--model: empty spec; expected TYPE:key=value,... with TYPE one of " + TYPES);
+            throw new InvalidSettingException(
+                    "{0}: empty spec; expected TYPE:key=value,... with TYPE one of " + TYPES, Setting.MODEL);
         }
         String s = spec.strip();
         int colon = s.indexOf(':');
         String type = (colon < 0 ? s : s.substring(0, colon)).strip();
         String body = colon < 0 ? "" : s.substring(colon + 1);
         if (!List.of("gaussian", "gmm", "onnx").contains(type)) {
-            throw new IllegalArgumentException("--model: unknown model type '" + type + "'; allowed: " + TYPES);
+            throw new InvalidSettingException("{0}: unknown model type '" + type + "'; allowed: " + TYPES, Setting.MODEL);
         }
 
         // The score-error keys are common to every type: split them off so each type sees only its own.
@@ -86,8 +89,8 @@ public final class ModelSpecs {
                 base = onnx(ownBody);
                 break;
             default:
-                throw new IllegalArgumentException(
-                        "--model: unknown model type '" + type + "'; allowed: " + TYPES);
+                throw new InvalidSettingException(
+                        "{0}: unknown model type '" + type + "'; allowed: " + TYPES, Setting.MODEL);
         }
         return wrapScoreError(type, base, wrap);
     }
@@ -145,8 +148,8 @@ public final class ModelSpecs {
         int d = intIn("gmm", kv, "d", null, 1, MAX_DIM);
         int k = intIn("gmm", kv, "k", null, 1, MAX_COMPONENTS);
         if ((long) k * d > MAX_GMM_PARAMETERS) {
-            throw new IllegalArgumentException("--model gmm: k*d must be <= " + MAX_GMM_PARAMETERS + ", got k=" + k
-                    + ", d=" + d + " (k*d=" + ((long) k * d) + ")");
+            throw new InvalidSettingException("{0} gmm: k*d must be <= " + MAX_GMM_PARAMETERS + ", got k=" + k
+                    + ", d=" + d + " (k*d=" + ((long) k * d) + ")", Setting.MODEL);
         }
         long seed = seed("gmm", kv, "seed");
         double std = positive("gmm", kv, "std", GMM_DEFAULT_STD);
@@ -159,8 +162,8 @@ public final class ModelSpecs {
             return base;
         }
         if (!wrap.containsKey(SCORE_ERROR)) {
-            throw new IllegalArgumentException("--model " + type + ": " + ERROR_SEED + " needs " + SCORE_ERROR
-                    + "=<eps> (a finite number >= 0)");
+            throw new InvalidSettingException("{0} " + type + ": " + ERROR_SEED + " needs " + SCORE_ERROR
+                    + "=<eps> (a finite number >= 0)", Setting.MODEL);
         }
         double eps = nonNegative(type, wrap, SCORE_ERROR, 0.0);
         long errorSeed = seed(type, wrap, ERROR_SEED);
@@ -188,12 +191,12 @@ public final class ModelSpecs {
     private static void put(Map<String, String> kv, String type, String item) {
         int eq = item.indexOf('=');
         if (eq <= 0) {
-            throw new IllegalArgumentException("--model " + type + ": expected key=value, got '" + item + "'");
+            throw new InvalidSettingException("{0} " + type + ": expected key=value, got '" + item + "'", Setting.MODEL);
         }
         String key = item.substring(0, eq).strip();
         String value = item.substring(eq + 1).strip();
         if (kv.put(key, value) != null) {
-            throw new IllegalArgumentException("--model " + type + ": key '" + key + "' given twice");
+            throw new InvalidSettingException("{0} " + type + ": key '" + key + "' given twice", Setting.MODEL);
         }
     }
 
@@ -205,8 +208,8 @@ public final class ModelSpecs {
         List<String> allowedList = List.of(allowed);
         for (String key : kv.keySet()) {
             if (!allowedList.contains(key)) {
-                throw new IllegalArgumentException("--model " + type + ": unknown key '" + key + "'; allowed: "
-                        + String.join(", ", allowed) + ", " + SCORE_ERROR + ", " + ERROR_SEED);
+                throw new InvalidSettingException("{0} " + type + ": unknown key '" + key + "'; allowed: "
+                        + String.join(", ", allowed) + ", " + SCORE_ERROR + ", " + ERROR_SEED, Setting.MODEL);
             }
         }
         return kv;
@@ -217,8 +220,8 @@ public final class ModelSpecs {
         String v = kv.get(key);
         if (v == null) {
             if (dflt == null) {
-                throw new IllegalArgumentException("--model " + type + ": missing required key '" + key + "' ("
-                        + range + ")");
+                throw new InvalidSettingException("{0} " + type + ": missing required key '" + key + "' ("
+                        + range + ")", Setting.MODEL);
             }
             return dflt;
         }
@@ -226,10 +229,10 @@ public final class ModelSpecs {
         try {
             x = Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got '" + v + "'");
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got '" + v + "'", Setting.MODEL);
         }
         if (x < lo || x > hi) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + x);
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got " + x, Setting.MODEL);
         }
         return (int) x;
     }
@@ -247,8 +250,8 @@ public final class ModelSpecs {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("--model " + type + ": " + key + " must be an integer in [0, "
-                + Long.MAX_VALUE + "], got '" + v + "'");
+        throw new InvalidSettingException("{0} " + type + ": " + key + " must be an integer in [0, "
+                + Long.MAX_VALUE + "], got '" + v + "'", Setting.MODEL);
     }
 
     /** Plain decimal numbers only (Double.parseDouble would also take "1d", "0x1p3", "NaN", "Infinity"). */
@@ -256,7 +259,7 @@ public final class ModelSpecs {
 
     private static double number(String type, String key, String v, String range) {
         if (!DECIMAL.matcher(v).matches()) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got '" + v + "'");
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got '" + v + "'", Setting.MODEL);
         }
         return Double.parseDouble(v);
     }
@@ -282,7 +285,7 @@ public final class ModelSpecs {
         }
         double x = number(type, key, v, range);
         if (!Double.isFinite(x) || !ok.test(x)) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got " + v, Setting.MODEL);
         }
         return x;
     }

@@ -57,6 +57,11 @@ public final class ScoreErrorModel implements ModelSpec {
         }
     }
 
+    @Override
+    public String modelFile() {
+        return base.modelFile();
+    }
+
     public ModelSpec base() {
         return base;
     }
@@ -75,8 +80,8 @@ public final class ScoreErrorModel implements ModelSpec {
     }
 
     @Override
-    public ScoreModel build() {
-        return new Perturbed(base.build(), this);
+    public ScoreModel build(ExecutionContext context) {
+        return new Perturbed(base.build(context), this);
     }
 
     /** Wraps an already built score model of {@link #base()} (tests, local use). */
@@ -131,6 +136,11 @@ public final class ScoreErrorModel implements ModelSpec {
         @Override
         public int dim() {
             return inner.dim();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
         }
 
         @Override

@@ -8,7 +8,7 @@ package io.piadm.model;
  * other rows of the batch), so that results are the same whatever the batching, threading or
  * partitioning.
  */
-public interface ScoreModel {
+public interface ScoreModel extends AutoCloseable {
     /** Dimension d of the state. */
     int dim();
 
@@ -23,4 +23,8 @@ public interface ScoreModel {
     default void score(double[] x, double[] t, int n, double[] out) {
         score(x, t, 0, n, out);
     }
+
+    /** Releases native resources (an ONNX session); analytic models hold none. */
+    @Override
+    default void close() {}
 }

@@ -1,5 +1,8 @@
 package io.piadm.sampler;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,13 +25,13 @@ public final class CorrectorOptions implements Serializable {
 
     public CorrectorOptions(boolean enabled, Integer steps, double time, double friction) {
         if (steps != null && steps < 1) {
-            throw new IllegalArgumentException("--corrector-steps must be an integer >= 1, got " + steps);
+            throw InvalidSettingException.range(Setting.CORRECTOR_STEPS, "an integer >= 1", steps);
         }
         if (!(time > 0) || !Double.isFinite(time)) {
-            throw new IllegalArgumentException("--corrector-time must be a finite number > 0, got " + time);
+            throw InvalidSettingException.range(Setting.CORRECTOR_TIME, "a finite number > 0", time);
         }
         if (!(friction > 0) || !Double.isFinite(friction)) {
-            throw new IllegalArgumentException("--friction must be a finite number > 0, got " + friction);
+            throw InvalidSettingException.range(Setting.FRICTION, "a finite number > 0", friction);
         }
         this.enabled = enabled;
         this.steps = steps;

@@ -1,6 +1,6 @@
 package io.piadm.sampler;
 
-import io.piadm.noise.CounterNoise;
+import io.piadm.noise.NoiseSource;
 import io.piadm.noise.NoiseStream;
 
 /**
@@ -16,7 +16,7 @@ import io.piadm.noise.NoiseStream;
 final class CorrectorPhase extends Phase {
     private final int block;
     private final double time;
-    private final CounterNoise noise;
+    private final NoiseSource noise;
     private final double a;
     private final double cvv;
     private final double cxv;
@@ -27,7 +27,7 @@ final class CorrectorPhase extends Phase {
     private final double sxz2;
     private final double varV;
 
-    CorrectorPhase(int block, double endTime, int dim, int steps, double duration, double gamma, CounterNoise noise) {
+    CorrectorPhase(int block, double endTime, int dim, int steps, double duration, double gamma, NoiseSource noise) {
         super("corrector", steps, dim, 2 * dim, 2 * dim);
         this.block = block;
         this.time = endTime;

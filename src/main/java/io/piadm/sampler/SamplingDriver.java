@@ -1,5 +1,6 @@
 package io.piadm.sampler;
 
+import io.piadm.eval.CountingEvaluator;
 import io.piadm.eval.ScoreEvaluator;
 import io.piadm.noise.CounterNoise;
 import io.piadm.noise.NoiseStream;
@@ -17,15 +18,15 @@ public final class SamplingDriver {
     public static final long DEFAULT_BATCH_DOUBLES = 32L << 20;
 
     private final Sampler sampler;
-    private final ScoreEvaluator evaluator;
+    private final CountingEvaluator evaluator;
     private final int batchSize;
 
     public SamplingDriver(Sampler sampler, ScoreEvaluator evaluator, int batchSize) {
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be an integer >= 1, got " + batchSize);
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         this.sampler = sampler;
-        this.evaluator = evaluator;
+        this.evaluator = CountingEvaluator.of(evaluator);
         this.batchSize = batchSize;
     }
 
@@ -64,6 +65,7 @@ public final class SamplingDriver {
             throw new IllegalArgumentException("state has " + state.length + " values, expected " + count + " x " + d);
         }
         long start = System.nanoTime();
+        long callsBefore = evaluator.calls();
         List<StageTrace> traces = new ArrayList<>(previous);
         double[] y = state.clone();
         int stages = sampler.stageCount();
@@ -88,6 +90,7 @@ public final class SamplingDriver {
             listener.onStageEnd(s, stages, merged, y);
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        return new SamplingResult(sampler.name(), d, firstSample, count, y, traces, wall);
+        return new SamplingResult(sampler.name(), d, firstSample, count, y, traces, wall,
+                evaluator.calls() - callsBefore);
     }
 }

@@ -39,7 +39,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
     private final int partitions;
     private final Shipping shipping;
     private final int stageCount;
-    private long rounds;
+    private long sparkJobs;
 
     /**
      * @param partitions tiles per round (at most one per row); {@code <= 0} means Spark's default parallelism
@@ -48,7 +48,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
     public SparkTimeEvaluator(JavaSparkContext sc, ModelSpec spec, int partitions, Shipping shipping,
             int stageCount) {
         if (partitions < 0) {
-            throw new IllegalArgumentException("--partitions must be an integer >= 1, got " + partitions);
+            throw new IllegalArgumentException("partitions must be >= 0 (0: default parallelism), got " + partitions);
         }
         this.sc = sc;
         this.spec = spec;
@@ -74,9 +74,9 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
         return shipping;
     }
 
-    /** Spark jobs run so far (one per round). */
-    public long rounds() {
-        return rounds;
+    /** Spark jobs submitted so far (one per evaluator call). */
+    public long sparkJobs() {
+        return sparkJobs;
     }
 
     /** "piadm-sde block 3/18 predictor sweep 2": the Spark UI reads as the algorithm. Blocks count from 1. */
@@ -131,7 +131,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
         if (covered != rows) {
             throw new IllegalStateException("round '" + desc + "' returned " + covered + " rows, expected " + rows);
         }
-        rounds++;
+        sparkJobs++;
     }
 
     /** First row of tile k of p over {@code rows} rows: contiguous, sizes differ by at most one. */

@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -215,7 +213,7 @@ public final class Trainer {
             Files.write(model, onnx);
             Map<String, Object> rep = new LinkedHashMap<>();
             rep.put("model", model.getFileName().toString());
-            rep.put("modelSha256", sha256(onnx));
+            rep.put("modelSha256", io.piadm.io.Hashing.sha256Hex(onnx));
             rep.put("modelBytes", onnx.length);
             rep.put("spec", "onnx:" + model.getFileName() + ",param=eps,time=ou");
             rep.put("parameterisation", "eps");
@@ -240,18 +238,6 @@ public final class Trainer {
             return new Outputs(model, report, png);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write training outputs to " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            StringBuilder s = new StringBuilder();
-            for (byte x : MessageDigest.getInstance("SHA-256").digest(b)) {
-                s.append(String.format("%02x", x));
-            }
-            return s.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -7,7 +7,7 @@ import io.piadm.eval.LocalEvaluator;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.sampler.Integrator;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.schedule.Schedule;
@@ -30,7 +30,7 @@ class SequentialGaussianLawTest {
         double[] x;
         try (LocalEvaluator ev = new LocalEvaluator(g, 2)) {
             String name = integrator == Integrator.SDE ? "sde" : "ode";
-            x = new SamplingDriver(Samplers.create(name, SamplerConfig.of(s, 3), d), ev, n)
+            x = new SamplingDriver(SamplerKind.of(name).create(SamplerConfig.of(s, 3), d), ev, n)
                     .run(0, n, SamplingListener.NONE).samples();
         }
         double mean = 0;

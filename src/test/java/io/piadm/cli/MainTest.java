@@ -174,7 +174,7 @@ class MainTest {
         ScheduleConfig sc = new ScheduleConfig(4).stepsPerBlock(8);
         SamplerConfig cfg = new SamplerConfig(sc.build(), 5, PicardOptions.defaults(), CorrectorOptions.off(),
                 SamplerConfig.DEFAULT_WINDOW);
-        SampleJob job = new SampleJob(DiagonalGaussian.isotropic(4, 0.0, 1.0), "piadm-sde", cfg, 6, 0, 6, 1,
+        SampleJob job = new SampleJob(DiagonalGaussian.isotropic(4, 0.0, 1.0), io.piadm.sampler.SamplerKind.PIADM_SDE, cfg, 6, 0, 6, 1,
                 sc.describe());
         SamplingResult expected = new LocalBackend().run(job, SamplingListener.NONE);
         assertArrayEquals(expected.samples(), a.data);

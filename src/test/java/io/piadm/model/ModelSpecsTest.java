@@ -1,5 +1,7 @@
 package io.piadm.model;
 
+import io.piadm.config.AsFlags;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -82,7 +84,7 @@ class ModelSpecsTest {
     })
     void rejectsWithOneClearMessage(String spec, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpecs.parse(spec));
-        assertEquals(message, e.getMessage());
+        assertEquals(message, AsFlags.message(e));
     }
 
     @Test
@@ -90,8 +92,8 @@ class ModelSpecsTest {
         assertThrows(IllegalArgumentException.class, () -> ModelSpecs.parse(null));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelSpecs.parse("onnx:path=model.onnx"));
-        assertTrue(e.getMessage().startsWith("--model onnx:"), e.getMessage());
-        assertTrue(e.getMessage().contains("cannot read the model file path=model.onnx"), e.getMessage());
+        assertTrue(AsFlags.message(e).startsWith("--model onnx:"), AsFlags.message(e));
+        assertTrue(AsFlags.message(e).contains("cannot read the model file path=model.onnx"), AsFlags.message(e));
         // the committed model, plain and under the score-error wrapper
         ModelSpec onnx = ModelSpecs.parse("onnx:models/two-moons.onnx,param=eps");
         assertTrue(onnx instanceof io.piadm.model.onnx.OnnxModelSpec, onnx.getClass().getName());

@@ -35,7 +35,7 @@ class ConvergenceOrderTest {
         }
         double[] x;
         try (LocalEvaluator ev = new LocalEvaluator(g, 2)) {
-            x = new SamplingDriver(Samplers.create(name, cfg, D), ev, N).run(0, N, SamplingListener.NONE).samples();
+            x = new SamplingDriver(SamplerKind.of(name).create(cfg, D), ev, N).run(0, N, SamplingListener.NONE).samples();
         }
         double[][] mv = g.diagonalGaussianMoments(s.eta());
         double mean = 0;

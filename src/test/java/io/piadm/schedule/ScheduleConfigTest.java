@@ -1,5 +1,7 @@
 package io.piadm.schedule;
 
+import io.piadm.config.AsFlags;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,16 +84,16 @@ class ScheduleConfigTest {
 
     @Test
     void badSettingsNameTheOption() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ScheduleConfig(0)).getMessage().contains("d"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).horizon(1.0).eta(1.0).build()).getMessage().contains("--horizon"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).eta(-1.0).build()).getMessage().contains("--eta"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).blockLength(0.0).build()).getMessage().contains("--block-length"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).stepsPerBlock(0).build()).getMessage().contains("--steps-per-block"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).accuracy(0).build()).getMessage().contains("--accuracy"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class, () -> new ScheduleConfig(0))).contains("d"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).horizon(1.0).eta(1.0).build())).contains("--horizon"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).eta(-1.0).build())).contains("--eta"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).blockLength(0.0).build())).contains("--block-length"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).stepsPerBlock(0).build())).contains("--steps-per-block"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).accuracy(0).build())).contains("--accuracy"));
     }
 }
