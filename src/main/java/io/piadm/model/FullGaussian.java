@@ -322,8 +322,9 @@ public final class FullGaussian implements ModelSpec, ScoreModel, AnalyticTarget
 
     // ---------------------------------------------------------------- ModelSpec
 
+    /** Analytic: no device; builds Q once for this object (ExecutorModels caches one per JVM and spec id). */
     @Override
-    public ScoreModel build() {
+    public ScoreModel build(ExecutionContext context) {
         basis();
         return this;
     }

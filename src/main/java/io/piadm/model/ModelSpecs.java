@@ -106,22 +106,22 @@ public final class ModelSpecs {
         double mean = finite("gaussian", kv, "mean", 0.0);
         if (kv.containsKey(SPECTRUM)) {
             if (kv.containsKey("std")) {
-                throw new IllegalArgumentException("--model gaussian: std and " + SPECTRUM + " exclude each other "
+                throw new InvalidSettingException("{0} gaussian: std and " + SPECTRUM + " exclude each other "
                         + "(std=S: isotropic N(M 1, S^2 I); " + SPECTRUM + "=LO:HI: full covariance with eigenvalues "
-                        + "log-spaced from LO to HI)");
+                        + "log-spaced from LO to HI)", Setting.MODEL);
             }
             if (d > FullGaussian.MAX_DIM) {
-                throw new IllegalArgumentException("--model gaussian: d must be an integer in [1, "
+                throw new InvalidSettingException("{0} gaussian: d must be an integer in [1, "
                         + FullGaussian.MAX_DIM + "] with " + SPECTRUM + " (the d x d covariance and rotation take 8 d^2 "
-                        + "bytes each), got " + d);
+                        + "bytes each), got " + d, Setting.MODEL);
             }
             double[] loHi = spectrum(kv.get(SPECTRUM));
             long rotationSeed = seed("gaussian", kv, ROTATION_SEED);
             return new FullGaussian(d, loHi[0], loHi[1], rotationSeed, mean);
         }
         if (kv.containsKey(ROTATION_SEED)) {
-            throw new IllegalArgumentException("--model gaussian: " + ROTATION_SEED + " needs " + SPECTRUM
-                    + "=LO:HI (an isotropic Gaussian has no rotation)");
+            throw new InvalidSettingException("{0} gaussian: " + ROTATION_SEED + " needs " + SPECTRUM
+                    + "=LO:HI (an isotropic Gaussian has no rotation)", Setting.MODEL);
         }
         double std = positive("gaussian", kv, "std", 1.0);
         return DiagonalGaussian.isotropic(d, mean, std);
@@ -132,13 +132,14 @@ public final class ModelSpecs {
         String range = "LO:HI, two finite numbers with 0 < LO <= HI (eigenvalues of the covariance)";
         String[] parts = v.split(":", -1);
         if (parts.length != 2) {
-            throw new IllegalArgumentException("--model gaussian: " + SPECTRUM + " must be " + range + ", got '" + v
-                    + "'");
+            throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got '" + v
+                    + "'", Setting.MODEL);
         }
         double lo = number("gaussian", SPECTRUM, parts[0].strip(), range);
         double hi = number("gaussian", SPECTRUM, parts[1].strip(), range);
         if (!(lo > 0) || !(hi > 0) || !Double.isFinite(lo) || !Double.isFinite(hi) || lo > hi) {
-            throw new IllegalArgumentException("--model gaussian: " + SPECTRUM + " must be " + range + ", got " + v);
+            throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got " + v,
+                    Setting.MODEL);
         }
         return new double[] {lo, hi};
     }

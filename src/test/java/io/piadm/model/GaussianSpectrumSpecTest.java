@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.piadm.config.AsFlags;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -56,6 +58,6 @@ class GaussianSpectrumSpecTest {
     })
     void rejectsWithOneClearMessage(String spec, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpecs.parse(spec));
-        assertEquals(message, e.getMessage());
+        assertEquals(message, AsFlags.message(e));
     }
 }

@@ -37,7 +37,7 @@ class AnisotropicGaussianSamplingTest {
         SamplerConfig cfg = SamplerConfig.of(s, 21).withPicard(PicardOptions.tolerance(1e-3, null));
         double[] x;
         try (LocalEvaluator ev = new LocalEvaluator(g, 2)) {
-            x = new SamplingDriver(Samplers.create(name, cfg, d), ev, 1000).run(0, N, SamplingListener.NONE)
+            x = new SamplingDriver(SamplerKind.of(name).create(cfg, d), ev, 1000).run(0, N, SamplingListener.NONE)
                     .samples();
         }
         double[][] p = g.gaussianMoments(s.eta());
