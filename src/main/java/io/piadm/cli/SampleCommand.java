@@ -383,6 +383,11 @@ final class SampleCommand implements Callable<Integer> {
             files.add("samples.png");
         }
         files.addAll(backend.sampleFiles());
+        if (target != null) {
+            for (io.piadm.model.OutputArray a : target.extraOutputs()) {
+                files.add(a.fileName()); // e.g. target-covariance.npy, so the exact target can be rebuilt
+            }
+        }
         manifest.put("outputs", files);
         manifest.put("command", args);
         if (r.remoteOut != null) {
@@ -409,13 +414,19 @@ final class SampleCommand implements Callable<Integer> {
 
     /** samples.npy, samples.png (d = 2) and, last, run.json. */
     private static void writeSmallFiles(Path dir, Resolved r, SamplingResult result, Map<String, Object> manifest,
-            AnalyticTarget target, long t0) throws java.io.IOException {
+            AnalyticTarget plotTarget, long t0) throws java.io.IOException {
         SampleJob job = r.job;
         double eta = job.config().schedule().eta();
         Npy.write(dir.resolve("samples.npy"), result.samples(), result.count(), result.dim());
         if (job.dim() == 2) {
-            SamplePlot.write(dir.resolve("samples.png"), result.samples(), result.count(), target, eta,
+            SamplePlot.write(dir.resolve("samples.png"), result.samples(), result.count(), plotTarget, eta,
                     result.sampler() + " on " + job.model().id() + ", n = " + result.count(), job.seed());
+        }
+        AnalyticTarget target = job.model().analyticTarget();
+        if (target != null) {
+            for (io.piadm.model.OutputArray a : target.extraOutputs()) {
+                Npy.write(dir.resolve(a.fileName()), a.data(), a.rows(), a.cols());
+            }
         }
         manifest.put("totalWallSeconds", (System.nanoTime() - t0) / 1e9);
         RunJson.write(dir.resolve("run.json"), manifest);

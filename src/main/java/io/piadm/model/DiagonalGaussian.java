@@ -7,6 +7,7 @@ import io.piadm.process.OuProcess;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Gaussian target {@code N(mu, diag(s^2))} with exact score at every time (docs/ALGORITHMS.md section 2):
@@ -163,5 +164,17 @@ public final class DiagonalGaussian implements ModelSpec, ScoreModel, AnalyticTa
             v[i] = a * a * std[i] * std[i] + s2;
         }
         return new double[][] {m, v};
+    }
+
+    /** The score's Jacobian is {@code -diag(1/(alpha^2 s_i^2 + sigma^2))}: its norm is the largest entry. */
+    @Override
+    public OptionalDouble scoreLipschitz(double t) {
+        double a = OuProcess.alpha(t);
+        double s2 = OuProcess.sigma2(t);
+        double l = 0;
+        for (double s : std) {
+            l = Math.max(l, 1 / (a * a * s * s + s2));
+        }
+        return OptionalDouble.of(l);
     }
 }

@@ -14,6 +14,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code gaussian:d=<int>[,std=<double>][,mean=<double>]}: isotropic {@code N(mean 1, std^2 I)};
  *       defaults std = 1, mean = 0.</li>
+ *   <li>{@code gaussian:d=<int>,spectrum=<lo>:<hi>[,rotation-seed=<int>][,mean=<double>]}: the full-covariance
+ *       {@link FullGaussian} {@code N(mean 1, Q diag(lambda) Q^T)}, eigenvalues log-spaced from lo to hi, Q a
+ *       seeded Haar rotation; d &lt;= {@value FullGaussian#MAX_DIM}, defaults rotation-seed = 0, mean = 0;
+ *       excludes std.</li>
  *   <li>{@code gmm:d=<int>,k=<int>[,seed=<int>][,std=<double>][,radius=<double>]}: the deterministic mixture
  *       of {@link GaussianMixture#seeded}; defaults seed = 0, std = {@value #GMM_DEFAULT_STD},
  *       radius = {@value #GMM_DEFAULT_RADIUS}. With these defaults the modes are well separated: in d = 2
@@ -41,6 +45,8 @@ public final class ModelSpecs {
     private static final String TYPES = "gaussian, gmm, onnx";
     private static final String SCORE_ERROR = "score-error";
     private static final String ERROR_SEED = "error-seed";
+    private static final String SPECTRUM = "spectrum";
+    private static final String ROTATION_SEED = "rotation-seed";
 
     private ModelSpecs() {}
 
@@ -95,11 +101,47 @@ public final class ModelSpecs {
     }
 
     private static ModelSpec gaussian(String body) {
-        Map<String, String> kv = keyValues("gaussian", body, "d", "std", "mean");
+        Map<String, String> kv = keyValues("gaussian", body, "d", "std", "mean", SPECTRUM, ROTATION_SEED);
         int d = intIn("gaussian", kv, "d", null, 1, MAX_DIM);
-        double std = positive("gaussian", kv, "std", 1.0);
         double mean = finite("gaussian", kv, "mean", 0.0);
+        if (kv.containsKey(SPECTRUM)) {
+            if (kv.containsKey("std")) {
+                throw new InvalidSettingException("{0} gaussian: std and " + SPECTRUM + " exclude each other "
+                        + "(std=S: isotropic N(M 1, S^2 I); " + SPECTRUM + "=LO:HI: full covariance with eigenvalues "
+                        + "log-spaced from LO to HI)", Setting.MODEL);
+            }
+            if (d > FullGaussian.MAX_DIM) {
+                throw new InvalidSettingException("{0} gaussian: d must be an integer in [1, "
+                        + FullGaussian.MAX_DIM + "] with " + SPECTRUM + " (the d x d covariance and rotation take 8 d^2 "
+                        + "bytes each), got " + d, Setting.MODEL);
+            }
+            double[] loHi = spectrum(kv.get(SPECTRUM));
+            long rotationSeed = seed("gaussian", kv, ROTATION_SEED);
+            return new FullGaussian(d, loHi[0], loHi[1], rotationSeed, mean);
+        }
+        if (kv.containsKey(ROTATION_SEED)) {
+            throw new InvalidSettingException("{0} gaussian: " + ROTATION_SEED + " needs " + SPECTRUM
+                    + "=LO:HI (an isotropic Gaussian has no rotation)", Setting.MODEL);
+        }
+        double std = positive("gaussian", kv, "std", 1.0);
         return DiagonalGaussian.isotropic(d, mean, std);
+    }
+
+    /** {@code LO:HI}, two plain decimal numbers with 0 &lt; LO &lt;= HI. */
+    private static double[] spectrum(String v) {
+        String range = "LO:HI, two finite numbers with 0 < LO <= HI (eigenvalues of the covariance)";
+        String[] parts = v.split(":", -1);
+        if (parts.length != 2) {
+            throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got '" + v
+                    + "'", Setting.MODEL);
+        }
+        double lo = number("gaussian", SPECTRUM, parts[0].strip(), range);
+        double hi = number("gaussian", SPECTRUM, parts[1].strip(), range);
+        if (!(lo > 0) || !(hi > 0) || !Double.isFinite(lo) || !Double.isFinite(hi) || lo > hi) {
+            throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got " + v,
+                    Setting.MODEL);
+        }
+        return new double[] {lo, hi};
     }
 
     private static ModelSpec gmm(String body) {

@@ -63,7 +63,7 @@ class ModelSpecsTest {
         "gaussian:d=2.5              | --model gaussian: d must be an integer in [1, 16777216], got '2.5'",
         "gaussian                    | --model gaussian: missing required key 'd' (an integer in [1, 16777216])",
         "gaussian:std=1              | --model gaussian: missing required key 'd' (an integer in [1, 16777216])",
-        "gaussian:d=2,foo=1          | --model gaussian: unknown key 'foo'; allowed: d, std, mean, score-error, error-seed",
+        "gaussian:d=2,foo=1          | --model gaussian: unknown key 'foo'; allowed: d, std, mean, spectrum, rotation-seed, score-error, error-seed",
         "gaussian:d=2,std=-1         | --model gaussian: std must be a finite number > 0, got -1",
         "gaussian:d=2,std=0          | --model gaussian: std must be a finite number > 0, got 0",
         "gaussian:d=2,std=NaN        | --model gaussian: std must be a finite number > 0, got 'NaN'",
