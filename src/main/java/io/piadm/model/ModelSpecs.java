@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  *   <li>{@code onnx:...}: a network; parsed by {@code io.piadm.model.onnx.OnnxModelSpec}.</li>
  *   <li>any type may add {@code ,score-error=<eps>[,error-seed=<int>]} to wrap the model in a
  *       {@link ScoreErrorModel} (default error-seed 0).</li>
+ *   <li>any type may add {@code ,latency-ms=<L>[,per-row-us=<R>][,devices=<K>]}: accelerator emulation
+ *       ({@link EmulatedAccelerator}), outermost; samples do not change, wall time does.</li>
  * </ul>
  * Bad input throws {@link IllegalArgumentException} with one message naming {@code --model}, the key and
  * the allowed values.
@@ -47,6 +49,11 @@ public final class ModelSpecs {
     private static final String ERROR_SEED = "error-seed";
     private static final String SPECTRUM = "spectrum";
     private static final String ROTATION_SEED = "rotation-seed";
+    private static final String LATENCY_MS = "latency-ms";
+    private static final String PER_ROW_US = "per-row-us";
+    private static final String DEVICES = "devices";
+    /** Keys common to every type, split off before the type's own parser sees the rest. */
+    private static final List<String> WRAPPER_KEYS = List.of(SCORE_ERROR, ERROR_SEED, LATENCY_MS, PER_ROW_US, DEVICES);
 
     private ModelSpecs() {}
 
@@ -64,12 +71,13 @@ public final class ModelSpecs {
             throw new InvalidSettingException("{0}: unknown model type '" + type + "'; allowed: " + TYPES, Setting.MODEL);
         }
 
-        // The score-error keys are common to every type: split them off so each type sees only its own.
+        // The score-error and emulation keys are common to every type: split them off so each type sees
+        // only its own.
         List<String> own = new ArrayList<>();
         Map<String, String> wrap = new LinkedHashMap<>();
         for (String item : splitItems(body)) {
             String key = keyOf(item);
-            if (key.equals(SCORE_ERROR) || key.equals(ERROR_SEED)) {
+            if (WRAPPER_KEYS.contains(key)) {
                 put(wrap, type, item);
             } else {
                 own.add(item);
@@ -92,7 +100,8 @@ public final class ModelSpecs {
                 throw new InvalidSettingException(
                         "{0}: unknown model type '" + type + "'; allowed: " + TYPES, Setting.MODEL);
         }
-        return wrapScoreError(type, base, wrap);
+        // Emulation outermost: it holds each call after the (possibly perturbed) exact score.
+        return wrapEmulation(type, wrapScoreError(type, base, wrap), wrap);
     }
 
     /** The ONNX branch: {@link io.piadm.model.onnx.OnnxModelSpec} parses the text after {@code onnx:}. */
@@ -158,8 +167,29 @@ public final class ModelSpecs {
         return GaussianMixture.seeded(d, k, seed, std, radius);
     }
 
+    private static ModelSpec wrapEmulation(String type, ModelSpec inner, Map<String, String> wrap) {
+        if (!wrap.containsKey(LATENCY_MS)) {
+            for (String k : List.of(PER_ROW_US, DEVICES)) {
+                if (wrap.containsKey(k)) {
+                    throw new InvalidSettingException("{0} " + type + ": " + k + " needs " + LATENCY_MS
+                            + "=<ms> (accelerator emulation; a number in [0, " + (long) EmulatedAccelerator.MAX_LATENCY_MS
+                            + "])", Setting.MODEL);
+                }
+            }
+            return inner;
+        }
+        double latency = bounded(type, wrap, LATENCY_MS, 0.0, "a number in [0, "
+                + (long) EmulatedAccelerator.MAX_LATENCY_MS + "] (milliseconds per call)",
+                x -> x >= 0 && x <= EmulatedAccelerator.MAX_LATENCY_MS);
+        double perRow = bounded(type, wrap, PER_ROW_US, 0.0, "a number in [0, "
+                + (long) EmulatedAccelerator.MAX_PER_ROW_US + "] (microseconds per row)",
+                x -> x >= 0 && x <= EmulatedAccelerator.MAX_PER_ROW_US);
+        int devices = wrap.containsKey(DEVICES) ? intIn(type, wrap, DEVICES, null, 1, EmulatedAccelerator.MAX_DEVICES) : 0;
+        return new EmulatedAccelerator(inner, latency, perRow, devices);
+    }
+
     private static ModelSpec wrapScoreError(String type, ModelSpec base, Map<String, String> wrap) {
-        if (wrap.isEmpty()) {
+        if (!wrap.containsKey(SCORE_ERROR) && !wrap.containsKey(ERROR_SEED)) {
             return base;
         }
         if (!wrap.containsKey(SCORE_ERROR)) {
@@ -210,7 +240,7 @@ public final class ModelSpecs {
         for (String key : kv.keySet()) {
             if (!allowedList.contains(key)) {
                 throw new InvalidSettingException("{0} " + type + ": unknown key '" + key + "'; allowed: "
-                        + String.join(", ", allowed) + ", " + SCORE_ERROR + ", " + ERROR_SEED, Setting.MODEL);
+                        + String.join(", ", allowed) + ", " + String.join(", ", WRAPPER_KEYS), Setting.MODEL);
             }
         }
         return kv;

@@ -54,6 +54,29 @@ class ModelSpecsTest {
         assertInstanceOf(GaussianMixture.class, v.analyticTarget());
     }
 
+    @Test
+    void emulationWrapsAnyModelOutermost() {
+        EmulatedAccelerator e = assertInstanceOf(EmulatedAccelerator.class,
+                ModelSpecs.parse("gaussian:d=4,latency-ms=20,score-error=0.1"));
+        assertEquals(20.0, e.latencyMs(), 0.0);
+        assertEquals(0.0, e.perRowUs(), 0.0);
+        assertEquals(0, e.devices());
+        ScoreErrorModel inner = assertInstanceOf(ScoreErrorModel.class, e.base());
+        assertSame(inner.analyticTarget(), e.analyticTarget());
+        assertSame(inner, EmulatedAccelerator.strip(e));
+        assertEquals(inner.id() + ",latency-ms=20.0,per-row-us=0.0", e.id());
+        EmulatedAccelerator f = assertInstanceOf(EmulatedAccelerator.class,
+                ModelSpecs.parse("gmm:d=2,k=3,per-row-us=2.5,latency-ms=0,devices=4"));
+        assertEquals(2.5, f.perRowUs(), 0.0);
+        assertEquals(4, f.devices());
+        // 0 ms + 10 rows x 2.5 us
+        assertEquals(25_000L, f.holdNanos(10));
+        assertEquals(Boolean.TRUE, e.describe().get("emulated"));
+        ModelSpec plain = ModelSpecs.parse("gaussian:d=4");
+        assertSame(plain.getClass(), EmulatedAccelerator.strip(plain).getClass());
+        assertEquals(null, EmulatedAccelerator.of(plain));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "foo:d=1                     | --model: unknown model type 'foo'; allowed: gaussian, gmm, onnx",
@@ -63,7 +86,7 @@ class ModelSpecsTest {
         "gaussian:d=2.5              | --model gaussian: d must be an integer in [1, 16777216], got '2.5'",
         "gaussian                    | --model gaussian: missing required key 'd' (an integer in [1, 16777216])",
         "gaussian:std=1              | --model gaussian: missing required key 'd' (an integer in [1, 16777216])",
-        "gaussian:d=2,foo=1          | --model gaussian: unknown key 'foo'; allowed: d, std, mean, spectrum, rotation-seed, score-error, error-seed",
+        "gaussian:d=2,foo=1          | --model gaussian: unknown key 'foo'; allowed: d, std, mean, spectrum, rotation-seed, score-error, error-seed, latency-ms, per-row-us, devices",
         "gaussian:d=2,std=-1         | --model gaussian: std must be a finite number > 0, got -1",
         "gaussian:d=2,std=0          | --model gaussian: std must be a finite number > 0, got 0",
         "gaussian:d=2,std=NaN        | --model gaussian: std must be a finite number > 0, got 'NaN'",
@@ -77,10 +100,15 @@ class ModelSpecsTest {
         "gmm:d=4096,k=65536          | --model gmm: k*d must be <= 16777216, got k=65536, d=4096 (k*d=268435456)",
         "gmm:d=2,k=3,radius=-1       | --model gmm: radius must be a finite number >= 0, got -1",
         "gmm:d=2,k=3,seed=-1         | --model gmm: seed must be an integer in [0, 9223372036854775807], got '-1'",
-        "gmm:d=2,k=3,stdev=1         | --model gmm: unknown key 'stdev'; allowed: d, k, seed, std, radius, score-error, error-seed",
+        "gmm:d=2,k=3,stdev=1         | --model gmm: unknown key 'stdev'; allowed: d, k, seed, std, radius, score-error, error-seed, latency-ms, per-row-us, devices",
         "gaussian:d=2,error-seed=3   | --model gaussian: error-seed needs score-error=<eps> (a finite number >= 0)",
         "gaussian:d=2,score-error=-1 | --model gaussian: score-error must be a finite number >= 0, got -1",
         "gaussian:d=2,score-error=x  | --model gaussian: score-error must be a finite number >= 0, got 'x'",
+        "gaussian:d=2,per-row-us=3   | --model gaussian: per-row-us needs latency-ms=<ms> (accelerator emulation; a number in [0, 60000])",
+        "gaussian:d=2,devices=3      | --model gaussian: devices needs latency-ms=<ms> (accelerator emulation; a number in [0, 60000])",
+        "gaussian:d=2,latency-ms=-1  | --model gaussian: latency-ms must be a number in [0, 60000] (milliseconds per call), got -1",
+        "gaussian:d=2,latency-ms=6e4,per-row-us=2e6 | --model gaussian: per-row-us must be a number in [0, 1000000] (microseconds per row), got 2e6",
+        "gmm:d=2,k=3,latency-ms=1,devices=0 | --model gmm: devices must be an integer in [1, 4096], got 0",
     })
     void rejectsWithOneClearMessage(String spec, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpecs.parse(spec));
