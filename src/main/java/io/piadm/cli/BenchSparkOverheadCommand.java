@@ -13,7 +13,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.piadm.spark.BenchSessions;
+import io.piadm.spark.ClusterSlots;
+import io.piadm.spark.SparkTimeEvaluator;
+import org.apache.spark.api.java.JavaSparkContext;
+
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -65,10 +72,17 @@ final class BenchSparkOverheadCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--transport", paramLabel = "jobs,service", split = ",", defaultValue = "jobs,service",
+            description = "Time-parallel transports to measure, interleaved in one session: jobs (a Spark job per"
+                    + " round, the earlier default) and/or service (long-lived tasks, one job per run; the default)."
+                    + " Default ${DEFAULT-VALUE}.")
+    List<String> transport;
+
     @Override
     public Integer call() {
         ModelSpec m;
         SamplerConfig cfg;
+        List<SparkTimeEvaluator.Transport> transports;
         try {
             m = io.piadm.model.ModelSpecs.parse(model);
             if (samples < 1) {
@@ -84,24 +98,39 @@ final class BenchSparkOverheadCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--runs must be an integer >= 1, got " + runs);
             }
             SparkSessions.validateMaster(master);
+            transports = new ArrayList<>();
+            for (String t : transport) {
+                switch (t.trim().toLowerCase(Locale.ROOT)) {
+                    case "jobs" -> transports.add(SparkTimeEvaluator.Transport.JOBS);
+                    case "service" -> transports.add(SparkTimeEvaluator.Transport.SERVICE);
+                    default -> throw new IllegalArgumentException("--transport must be a list of jobs, service; got '"
+                            + t + "'");
+                }
+            }
             cfg = SamplerConfig.of(new ScheduleConfig(m.dim()).stepsPerBlock(steps).build(), seed)
                     .withPicard(PicardOptions.fixed(iterations));
             io.piadm.sampler.SamplerKind.of(sampler).create(cfg, m.dim());
         } catch (IllegalArgumentException e) {
             throw new BadInput(e.getMessage(), e);
         }
-        SparkSession session = SparkSessions.getOrCreate(new SparkSessions.Options().master(master).ui(false)
-                .appName("piadm bench spark-overhead"));
+        SparkSession session = BenchSessions.open(master, "piadm bench spark-overhead");
         try {
-            SparkBench.Overhead o = SparkBench.overhead(SparkSessions.javaContext(session), m, sampler, cfg, 0, samples,
-                    partitions, 1, warmup, runs);
+            JavaSparkContext jsc = SparkSessions.javaContext(session);
+            int executors = ClusterSlots.await(jsc).executors();
+            SparkBench.Overhead o = SparkBench.overhead(jsc, m, sampler, cfg, 0, samples,
+                    partitions, 1, warmup, runs, transports);
             PrintWriter pw = spec.commandLine().getOut();
             pw.printf(Locale.ROOT, "bench spark-overhead: %s on %s, %d samples, %d rounds per run, %d runs after %d warm-up,"
-                    + " %d processors%n", sampler, m.id(), samples, o.roundsPerRun, runs, warmup,
-                    Runtime.getRuntime().availableProcessors());
-            pw.printf(Locale.ROOT, "%-60s %10.3f ms/round (median)%n", o.sparkEvaluator, o.sparkMsPerRound);
-            pw.printf(Locale.ROOT, "%-60s %10.3f ms/round (median)%n", o.localEvaluator, o.localMsPerRound);
-            pw.printf(Locale.ROOT, "%-60s %10.3f ms/round%n", "spark adds", o.differenceMs());
+                    + " %s, %d executors, %d processors on this host%n", sampler, m.id(), samples, o.roundsPerRun, runs,
+                    warmup, master, executors, Runtime.getRuntime().availableProcessors());
+            if (io.piadm.model.EmulatedAccelerator.of(m) != null) {
+                pw.println("times below include an " + io.piadm.model.EmulatedAccelerator.of(m).summary());
+            }
+            pw.printf(Locale.ROOT, "%-75s %10.3f ms/round (median)%n", o.localEvaluator, o.localMsPerRound);
+            for (SparkTimeEvaluator.Transport t : transports) {
+                pw.printf(Locale.ROOT, "%-75s %10.3f ms/round (median), spark adds %.3f ms/round%n",
+                        o.sparkEvaluator.get(t), o.sparkMsPerRound.get(t), o.differenceMs(t));
+            }
             pw.flush();
         } finally {
             session.stop();

@@ -110,71 +110,104 @@ public final class SparkBench {
 
     /** Result of {@link #overhead}: median ms per round of each evaluator on the same job. */
     public static final class Overhead {
-        public final double sparkMsPerRound;
+        /** Median ms per round of the Spark evaluator, by transport, in the order measured. */
+        public final Map<SparkTimeEvaluator.Transport, Double> sparkMsPerRound;
+        public final Map<SparkTimeEvaluator.Transport, String> sparkEvaluator;
         public final double localMsPerRound;
         public final long roundsPerRun;
         public final int runs;
-        public final String sparkEvaluator;
         public final String localEvaluator;
 
-        Overhead(double spark, double local, long rounds, int runs, String se, String le) {
+        Overhead(Map<SparkTimeEvaluator.Transport, Double> spark, Map<SparkTimeEvaluator.Transport, String> se,
+                double local, long rounds, int runs, String le) {
             this.sparkMsPerRound = spark;
+            this.sparkEvaluator = se;
             this.localMsPerRound = local;
             this.roundsPerRun = rounds;
             this.runs = runs;
-            this.sparkEvaluator = se;
             this.localEvaluator = le;
         }
 
-        public double differenceMs() {
-            return sparkMsPerRound - localMsPerRound;
+        /** What Spark adds per round with {@code t}: its median minus the local evaluator's. */
+        public double differenceMs(SparkTimeEvaluator.Transport t) {
+            return sparkMsPerRound.get(t) - localMsPerRound;
         }
 
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("sparkEvaluator", sparkEvaluator);
             m.put("localEvaluator", localEvaluator);
             m.put("runs", runs);
             m.put("roundsPerRun", roundsPerRun);
-            m.put("sparkMedianMsPerRound", sparkMsPerRound);
             m.put("localMedianMsPerRound", localMsPerRound);
-            m.put("differenceMsPerRound", differenceMs());
+            for (SparkTimeEvaluator.Transport t : sparkMsPerRound.keySet()) {
+                String k = t.name().toLowerCase();
+                m.put(k + "Evaluator", sparkEvaluator.get(t));
+                m.put(k + "MedianMsPerRound", sparkMsPerRound.get(t));
+                m.put(k + "DifferenceMsPerRound", differenceMs(t));
+            }
             return m;
         }
     }
 
     /**
-     * The same sampling job run {@code warmupRuns + runs} times with the time-parallel Spark evaluator and
-     * with the local evaluator, alternating; medians over the rounds of the measured runs. Also checks
-     * that both give bitwise the same samples (a benchmark of a wrong result is worthless).
+     * The same sampling job run {@code warmupRuns + runs} times with the time-parallel Spark evaluator in
+     * each of {@code transports} and with the local evaluator, interleaved run by run so all see the same
+     * machine load; medians over the rounds of the measured runs. Also checks that every evaluator gives
+     * bitwise the same samples (a benchmark of a wrong result is worthless).
      */
     public static Overhead overhead(JavaSparkContext sc, ModelSpec spec, String sampler, SamplerConfig cfg,
-            long first, int count, int partitions, int threads, int warmupRuns, int runs) {
+            long first, int count, int partitions, int threads, int warmupRuns, int runs,
+            List<SparkTimeEvaluator.Transport> transports) {
         int stages = SamplerKind.of(sampler).create(cfg, spec.dim()).stageCount();
-        Timed spark = new Timed(new SparkTimeEvaluator(sc, spec, partitions, stages));
+        // A fresh evaluator per run and transport, closed before the next: a live score service holds every
+        // task slot, so no other job could run beside it (and each real run starts its own service too;
+        // its start-up falls on the first round of a run, which the median over rounds does not see).
+        List<List<Long>> nanos = new ArrayList<>();
+        List<String> desc = new ArrayList<>();
+        for (int k = 0; k < transports.size(); k++) {
+            nanos.add(new ArrayList<>());
+            desc.add(null);
+        }
         Timed local = new Timed(new LocalEvaluator(spec.build(), threads));
         long rounds = 0;
         try {
             for (int r = 0; r < warmupRuns + runs; r++) {
                 if (r == warmupRuns) {
-                    spark.nanos.clear();
+                    for (List<Long> n : nanos) {
+                        n.clear();
+                    }
                     local.nanos.clear();
                 }
-                double[] a = new SamplingDriver(SamplerKind.of(sampler).create(cfg, spec.dim()), spark, count)
-                        .run(first, count, SamplingListener.NONE).samples();
                 var res = new SamplingDriver(SamplerKind.of(sampler).create(cfg, spec.dim()), local, count)
                         .run(first, count, SamplingListener.NONE);
                 rounds = res.rounds();
-                if (!Arrays.equals(a, res.samples())) {
-                    throw new IllegalStateException("spark and local evaluators gave different samples");
+                for (int k = 0; k < transports.size(); k++) {
+                    Timed s = new Timed(new SparkTimeEvaluator(sc, spec, partitions,
+                            SparkTimeEvaluator.Shipping.PARTITIONS, stages, transports.get(k)));
+                    double[] a;
+                    try {
+                        a = new SamplingDriver(SamplerKind.of(sampler).create(cfg, spec.dim()), s, count)
+                                .run(first, count, SamplingListener.NONE).samples();
+                    } finally {
+                        s.inner.close();
+                    }
+                    nanos.get(k).addAll(s.nanos);
+                    desc.set(k, s.describe());
+                    if (!Arrays.equals(a, res.samples())) {
+                        throw new IllegalStateException(s.describe() + " and the local evaluator gave different samples");
+                    }
                 }
             }
         } finally {
-            spark.inner.close();
             local.inner.close();
         }
-        return new Overhead(medianMs(spark.nanos), medianMs(local.nanos), rounds, runs, spark.describe(),
-                local.describe());
+        Map<SparkTimeEvaluator.Transport, Double> ms = new LinkedHashMap<>();
+        Map<SparkTimeEvaluator.Transport, String> descs = new LinkedHashMap<>();
+        for (int k = 0; k < transports.size(); k++) {
+            ms.put(transports.get(k), medianMs(nanos.get(k)));
+            descs.put(transports.get(k), desc.get(k));
+        }
+        return new Overhead(ms, descs, medianMs(local.nanos), rounds, runs, local.describe());
     }
 
     /**
@@ -190,7 +223,8 @@ public final class SparkBench {
                         .build(), 1).withPicard(io.piadm.sampler.PicardOptions.fixed(4));
                 Overhead o = overhead(SparkSessions.javaContext(session), spec, "piadm-sde", cfg, 0, 2,
                         args.length > 3 ? Integer.parseInt(args[3]) : 2, 1,
-                        args.length > 1 ? Integer.parseInt(args[1]) : 3, args.length > 2 ? Integer.parseInt(args[2]) : 5);
+                        args.length > 1 ? Integer.parseInt(args[1]) : 3, args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                        List.of(SparkTimeEvaluator.Transport.values()));
                 System.out.println("overhead " + o.toMap());
             } finally {
                 session.stop();

@@ -28,17 +28,34 @@ import java.util.List;
  * at load average ~12): median 31.6 ms/round with partition data vs 39.6 ms with a broadcast at 256 rows
  * (-20%), 45.3 vs 55.6 ms at 8192 rows (-19%). Partition data wins: a broadcast adds a block registration,
  * a fetch by every executor of all rows (not just its tile) and a destroy per round. So
- * {@link Shipping#PARTITIONS} is the default.
+ * {@link Shipping#PARTITIONS} is the default for the job-per-round transport.
+ *
+ * <p>Transport ({@link Transport}): by default rounds go to the long-lived tasks of a {@link ScoreService}
+ * (one Spark job for the whole run, rows over a direct channel), falling back to a Spark job per round
+ * ({@link Transport#JOBS}, the behaviour above) if the service has no connected task. Both give the same
+ * bits. Measured by {@code piadm bench spark-overhead} on a standalone cluster: see README.
  */
 public final class SparkTimeEvaluator implements ScoreEvaluator {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkTimeEvaluator.class);
     /** How a round's rows reach the executors. */
     public enum Shipping { PARTITIONS, BROADCAST }
+
+    /** How rounds reach the executors: a Spark job each, or the run's long-lived service tasks. */
+    public enum Transport { JOBS, SERVICE }
+
+    /** How long a round waits for a service task to connect before running as a Spark job instead. */
+    static final long SERVICE_WAIT_MILLIS = 120_000;
 
     private final JavaSparkContext sc;
     private final ModelSpec spec;
     private final int partitions;
     private final Shipping shipping;
     private final int stageCount;
+    private final Transport transport;
+    private ScoreService service;
+    private boolean serviceFailed;
+    private long serviceRounds;
+    private long jobRounds;
     private long sparkJobs;
 
     /**
@@ -47,6 +64,11 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
      */
     public SparkTimeEvaluator(JavaSparkContext sc, ModelSpec spec, int partitions, Shipping shipping,
             int stageCount) {
+        this(sc, spec, partitions, shipping, stageCount, Transport.JOBS);
+    }
+
+    public SparkTimeEvaluator(JavaSparkContext sc, ModelSpec spec, int partitions, Shipping shipping,
+            int stageCount, Transport transport) {
         if (partitions < 0) {
             throw new IllegalArgumentException("partitions must be >= 0 (0: default parallelism), got " + partitions);
         }
@@ -55,10 +77,12 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
         this.partitions = partitions == 0 ? Math.max(1, sc.defaultParallelism()) : partitions;
         this.shipping = shipping;
         this.stageCount = stageCount;
+        this.transport = transport;
     }
 
+    /** The default: rounds through the score service, a Spark job per round only as a fallback. */
     public SparkTimeEvaluator(JavaSparkContext sc, ModelSpec spec, int partitions, int stageCount) {
-        this(sc, spec, partitions, Shipping.PARTITIONS, stageCount);
+        this(sc, spec, partitions, Shipping.PARTITIONS, stageCount, Transport.SERVICE);
     }
 
     @Override
@@ -74,9 +98,64 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
         return shipping;
     }
 
-    /** Spark jobs submitted so far (one per evaluator call). */
+    /** Spark jobs submitted so far (one per round run as a job, one for the service). */
     public long sparkJobs() {
         return sparkJobs;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** For run.json: the transport, rounds through each path and the service's connection counts. */
+    public java.util.Map<String, Object> transportReport() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("transport", transport.name().toLowerCase());
+        m.put("serviceRounds", serviceRounds);
+        m.put("jobRounds", jobRounds);
+        if (service != null) {
+            m.put("service", service.describe());
+        }
+        m.put("serviceFellBack", serviceFailed);
+        return m;
+    }
+
+    private boolean viaService(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
+        if (transport != Transport.SERVICE || serviceFailed) {
+            return false;
+        }
+        if (service == null) {
+            try {
+                // Long-lived tasks beyond the cluster's slots would never start: at most one per slot.
+                int tasks = Math.max(1, Math.min(partitions, sc.defaultParallelism()));
+                service = new ScoreService(sc, spec, tasks, SERVICE_WAIT_MILLIS, round.sampler());
+                sparkJobs++;
+            } catch (java.io.IOException e) {
+                LOG.warn("score service could not start ({}); rounds run as Spark jobs", e.toString());
+                serviceFailed = true;
+                return false;
+            }
+        }
+        if (service.evaluate(x, t, ids, rows, out)) {
+            serviceRounds++;
+            return true;
+        }
+        LOG.warn("score service has no connected task; this and later rounds run as Spark jobs");
+        serviceFailed = true;
+        service.close();
+        return false;
+    }
+
+    /** The running service, or null (tests). */
+    ScoreService service() {
+        return service;
+    }
+
+    @Override
+    public void close() {
+        if (service != null) {
+            service.close();
+        }
     }
 
     /** "piadm-sde block 3/18 predictor sweep 2": the Spark UI reads as the algorithm. Blocks count from 1. */
@@ -88,6 +167,9 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
     @Override
     public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
         if (rows == 0) {
+            return;
+        }
+        if (viaService(round, x, t, ids, rows, out)) {
             return;
         }
         int d = spec.dim();
@@ -133,6 +215,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
             throw new IllegalStateException("round '" + desc + "' returned " + covered + " rows, expected " + rows);
         }
         sparkJobs++;
+        jobRounds++;
     }
 
     /** First row of tile k of p over {@code rows} rows: contiguous, sizes differ by at most one. */
@@ -142,8 +225,8 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
 
     @Override
     public String describe() {
-        return "spark-time(master=" + sc.master() + ", partitions=" + partitions + ", shipping="
-                + shipping.name().toLowerCase() + ")";
+        return "spark-time(master=" + sc.master() + ", partitions=" + partitions + ", transport="
+                + (transport == Transport.SERVICE ? "service" : "jobs, shipping=" + shipping.name().toLowerCase()) + ")";
     }
 
     /** Executor side, partition-data mode: scores the tile carried by the partition. */

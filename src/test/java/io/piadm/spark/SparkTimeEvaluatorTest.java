@@ -109,6 +109,111 @@ class SparkTimeEvaluatorTest {
     }
 
     @Test
+    void theScoreServiceGivesTheLocalSamplesBitForBitInOneSparkJob() {
+        SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 42);
+        int count = 5;
+        double[] local = TestJobs.local(GAUSS, "piadm-sde", cfg, 100, count);
+        JavaSparkContext sc = SparkTestSession.jsc();
+        for (int p : new int[] {1, 2, 8}) {
+            try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, GAUSS, p, 0)) {
+                assertEquals(SparkTimeEvaluator.Transport.SERVICE, ev.transport());
+                SamplingResult r = new SamplingDriver(SamplerKind.of("piadm-sde").create(cfg, GAUSS.dim()), ev, 2)
+                        .run(100, count, SamplingListener.NONE);
+                TestJobs.assertBitwiseEqual(local, r.samples(), "service, partitions=" + p);
+                assertEquals(1, ev.sparkJobs(), "one Spark job for the whole run");
+                assertEquals(r.evaluatorCalls(), ev.transportReport().get("serviceRounds"));
+                assertEquals(0L, ev.transportReport().get("jobRounds"));
+                // local[2]: at most one long-lived task per slot
+                assertEquals(Math.min(p, 2), ev.service().liveConnections());
+            }
+        }
+    }
+
+    @Test
+    void aBrokenServiceConnectionIsRescoredElsewhere() {
+        SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 7);
+        int count = 4;
+        double[] local = TestJobs.local(GAUSS, "piadm-sde", cfg, 100, count);
+        JavaSparkContext sc = SparkTestSession.jsc();
+        int[] calls = {0};
+        try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, GAUSS, 2, 0)) {
+            io.piadm.eval.ScoreEvaluator breaking = new io.piadm.eval.ScoreEvaluator() {
+                @Override
+                public int dim() {
+                    return ev.dim();
+                }
+
+                @Override
+                public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
+                    if (++calls[0] == 5) {
+                        ev.service().breakOneConnectionForTest(); // as an executor dying between rounds
+                    }
+                    ev.evaluate(round, x, t, ids, rows, out);
+                }
+
+                @Override
+                public String describe() {
+                    return "breaking";
+                }
+            };
+            SamplingResult r = new SamplingDriver(SamplerKind.of("piadm-sde").create(cfg, GAUSS.dim()), breaking, count)
+                    .run(100, count, SamplingListener.NONE);
+            TestJobs.assertBitwiseEqual(local, r.samples(), "after a lost connection");
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> svc = (java.util.Map<String, Object>) ev.transportReport().get("service");
+            assertEquals(1, svc.get("connectionsLost"));
+            assertEquals(0L, ev.transportReport().get("jobRounds"), "no fallback to jobs");
+        }
+    }
+
+    @Test
+    void aModelFailureInTheServiceFailsTheRound() {
+        ModelSpec bad = new FailingSpec();
+        double[] x = new double[3];
+        double[] t = {0.5};
+        try (SparkTimeEvaluator ev = new SparkTimeEvaluator(SparkTestSession.jsc(), bad, 1, 0)) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> ev.evaluate(new RoundInfo("sde", 0, "sequential", 1), x, t, 1, new double[3]));
+            assertTrue(e.getMessage().contains("deliberate model failure"), e.getMessage());
+        }
+    }
+
+    /** A model that throws on every call (tests the error path of the service). */
+    static final class FailingSpec implements ModelSpec {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int dim() {
+            return 3;
+        }
+
+        @Override
+        public io.piadm.model.ScoreModel build(io.piadm.model.ExecutionContext context) {
+            return new io.piadm.model.ScoreModel() {
+                @Override
+                public int dim() {
+                    return 3;
+                }
+
+                @Override
+                public void score(double[] x, double[] t, int from, int n, double[] out) {
+                    throw new IllegalArgumentException("deliberate model failure");
+                }
+            };
+        }
+
+        @Override
+        public String id() {
+            return "failing:d=3";
+        }
+
+        @Override
+        public java.util.Map<String, Object> describe() {
+            return java.util.Map.of("type", "failing");
+        }
+    }
+
+    @Test
     void jobDescriptionReadsAsTheAlgorithm() {
         assertEquals("piadm-sde block 3/18 predictor sweep 2",
                 SparkTimeEvaluator.describe(new RoundInfo("piadm-sde", 2, "predictor", 2), 18));
