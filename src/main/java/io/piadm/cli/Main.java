@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * running print one line and exit with 1 ({@code --verbose} adds the stack trace).
  */
 @Command(name = "piadm", mixinStandardHelpOptions = true, version = "piadm 0.1.0",
-        subcommands = {SampleCommand.class, BenchCommand.class, TrainCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {SampleCommand.class, PlanCommand.class, BenchCommand.class, TrainCommand.class, CommandLine.HelpCommand.class},
         description = "Parallel-in-time diffusion sampling (PIADM-SDE/ODE).",
         footer = "%nWith no arguments: a demo (gmm:d=2,k=8, piadm-sde) writing samples.npy, run.json and"
                 + " samples.png to a new directory under ./out/.")

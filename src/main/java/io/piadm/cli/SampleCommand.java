@@ -47,7 +47,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Draw samples from a score model with a sequential or parallel-in-time sampler.")
-final class SampleCommand implements Callable<Integer> {
+class SampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -65,9 +65,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", required = true, paramLabel = "S", description = "Random seed (any 64-bit integer).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Output directory (must not exist unless --overwrite): a local path, or a Hadoop URI"
-                    + " (hdfs://, s3a://, ...) with --backend spark.")
+    // Checked in resolve() rather than by picocli, so that 'piadm plan' (a subclass) takes the same options
+    // without it.
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory (required; must not exist unless --overwrite): a local path, or a"
+                    + " Hadoop URI (hdfs://, s3a://, ...) with --backend spark.")
     String out;
 
     @Option(names = "--steps-per-block", paramLabel = "M",
@@ -214,11 +216,19 @@ final class SampleCommand implements Callable<Integer> {
         return g;
     }
 
-    /**
-     * Checks every option and resolves all defaults; creates nothing. Each setting is validated once, by
-     * the type that owns it (sampler kind, Picard and corrector options, schedule, job, backend, output).
-     */
-    Resolved resolve() {
+    /** The job and the backend's options, as {@link #resolve()} and {@code piadm plan} need them. */
+    static final class JobOptions {
+        final SampleJob job;
+        final Backends.SparkOptions spark;
+
+        JobOptions(SampleJob job, Backends.SparkOptions spark) {
+            this.job = job;
+            this.spark = spark;
+        }
+    }
+
+    /** Checks every setting but the output location and resolves all defaults; touches no file. */
+    JobOptions resolveJob() {
         SamplerKind kind = SamplerKind.of(sampler);
         // A setting the chosen sampler does not use is refused, never silently ignored.
         for (Setting s : samplerSettingsGiven()) {
@@ -286,18 +296,33 @@ final class SampleCommand implements Callable<Integer> {
                 : SamplingDriver.defaultBatchSize(kind.create(config, d), d, samples);
         SampleJob job = new SampleJob(spec, kind, config, samples, 0L, batch, threads, sc.describe());
 
-        boolean remote = HadoopOutput.isRemote(out);
         Backends.SparkOptions so = new Backends.SparkOptions();
         so.master = master;
         so.partitions = partitions;
         so.parallelism = parallelism;
         so.resume = ResumeMode.parse(resume);
         so.checkpointDirGiven = checkpointDir != null;
-        so.checkpointDir = checkpointDir != null ? checkpointDir : defaultCheckpointDir(out);
+        so.checkpointDir = checkpointDir != null ? checkpointDir : out == null ? null : defaultCheckpointDir(out);
         Backends.checkName(backend);
         if (!backend.equals(io.piadm.spark.SparkBackend.NAME)) {
             so.checkpointDir = null;
         }
+        return new JobOptions(job, so);
+    }
+
+    /**
+     * Checks every option and resolves all defaults; creates nothing. Each setting is validated once, by
+     * the type that owns it (sampler kind, Picard and corrector options, schedule, job, backend, output).
+     */
+    Resolved resolve() {
+        if (out == null) {
+            throw new InvalidSettingException("{0} is required: the output directory", Setting.OUT);
+        }
+        JobOptions jo = resolveJob();
+        SampleJob job = jo.job;
+        Backends.SparkOptions so = jo.spark;
+        ModelSpec spec = job.model();
+        boolean remote = HadoopOutput.isRemote(out);
         DataReference reference = DataReference.resolve(referenceData, spec);
         // Last, once everything else is known to be valid: the output location (a probe file, deleted),
         // then the backend (which checks its checkpoint directory the same way).
@@ -390,6 +415,12 @@ final class SampleCommand implements Callable<Integer> {
         }
         manifest.put("outputs", files);
         manifest.put("command", args);
+        io.piadm.model.EmulatedAccelerator em = io.piadm.model.EmulatedAccelerator.of(spec);
+        if (em != null) {
+            // Times measured with an emulated accelerator must say so wherever they are reported.
+            manifest.put("acceleratorEmulation", em.summary() + "; wallSeconds and every time in this file were"
+                    + " measured with it");
+        }
         if (r.remoteOut != null) {
             // Stage the small files locally, then copy them up beside the backend's files and rename into place.
             Path stage = Files.createTempDirectory("piadm-out-");
@@ -454,8 +485,10 @@ final class SampleCommand implements Callable<Integer> {
         SamplingResult res = o.result;
         out.printf(Locale.ROOT, "%s on %s (d=%d): %d samples, seed %d%n", res.sampler(), o.job.model().id(),
                 res.dim(), res.count(), o.job.seed());
-        out.printf(Locale.ROOT, "rounds %d, evaluations/sample %.1f (total %d), wall %.2f s%n", res.rounds(),
-                res.evaluationsPerSample(), res.evaluationsTotal(), res.wallSeconds());
+        io.piadm.model.EmulatedAccelerator em = io.piadm.model.EmulatedAccelerator.of(o.job.model());
+        out.printf(Locale.ROOT, "rounds %d, evaluations/sample %.1f (total %d), wall %.2f s%s%n", res.rounds(),
+                res.evaluationsPerSample(), res.evaluationsTotal(), res.wallSeconds(),
+                em == null ? "" : " (" + em.summary() + ")");
         Object metrics = o.manifest.get("metrics");
         if (metrics instanceof Map) {
             String key = keyMetrics((Map<?, ?>) metrics);

@@ -33,11 +33,22 @@ public final class Planner {
         private final Mode mode;
         private final String reason;
         private final boolean forced;
+        /** The predicting planner's calibration, pilots and predictions (auto only), or null. */
+        private final io.piadm.plan.PlanReport report;
 
         Plan(Mode mode, String reason, boolean forced) {
+            this(mode, reason, forced, null);
+        }
+
+        Plan(Mode mode, String reason, boolean forced, io.piadm.plan.PlanReport report) {
             this.mode = mode;
             this.reason = reason;
             this.forced = forced;
+            this.report = report;
+        }
+
+        public io.piadm.plan.PlanReport report() {
+            return report;
         }
 
         public Mode mode() {
@@ -53,10 +64,18 @@ public final class Planner {
         }
 
         public Map<String, Object> describe() {
+            return describe(Double.NaN);
+        }
+
+        /** With the run's sampling wall time beside the prediction ({@code NaN}: not run yet). */
+        public Map<String, Object> describe(double actualSeconds) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mode", mode.cliName());
             m.put("forced", forced);
             m.put("reason", reason);
+            if (report != null) {
+                m.put("planner", report.describe(actualSeconds));
+            }
             return m;
         }
 

@@ -55,7 +55,7 @@ public final class SparkRun {
         public Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("master", master);
-            m.put("parallelism", plan.describe());
+            m.put("parallelism", plan.describe(result.wallSeconds()));
             m.put("partitions", partitions);
             m.put("evaluator", evaluator);
             m.put("sparkJobs", sparkJobs);
@@ -85,8 +85,7 @@ public final class SparkRun {
         long firstSample = job.firstSample();
         Sampler sampler = job.createSampler();
         int cores = Math.max(1, sc.defaultParallelism());
-        Planner.Plan plan = Planner.choose(s.parallelism, job.kind(), count, job.kind().roundWidth(job.config()),
-                cores, gpuSlots(sc));
+        Planner.Plan plan = PlacementPlanner.decide(sc, job, s.parallelism, s.partitions, cores, gpuSlots(sc));
         RunIdentity id = job.identity();
 
         Checkpoints ck = null;

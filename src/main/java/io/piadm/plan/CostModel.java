@@ -1,0 +1,203 @@
+package io.piadm.plan;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Predicted wall time of a sampling run in each placement, from a {@link Calibration} of the cluster and
+ * the {@link RoundProfile} of the sampler (docs/ALGORITHMS.md, section "Cost model").
+ *
+ * <p><b>Time-parallel</b> (the driver runs the sampler over batches of b samples; every round goes to the
+ * score service's T tasks): a round of r rows costs
+ * <pre>
+ *   channel(r) + max(call(r/k), k cpu(r/k) / C) + s r / min(b, C_d),   k = min(T, r)
+ * </pre>
+ * the channel and driver side of the round (calibrated with a copying model), the k tiles' model calls
+ * running at once (bounded by the CPU they need, C the cluster's cores' worth of CPU), and the driver's
+ * scan (s the sampler's CPU per row, spread over the batch's samples on C_d cores). Rounds follow one
+ * another: the sum, plus the service's start.
+ *
+ * <p><b>Sample-parallel</b> (each task runs every block of its chunk of samples, batch by batch, with
+ * its own model calls): a task's round of r rows holds the device for {@code call(r)} wall time, of which
+ * {@code cpu(r)} is CPU, then computes its scan for {@code s r}. The m tasks running at once share the
+ * cluster's C cores of CPU while their devices' holds need none: a closed queueing network of m customers
+ * alternating between a delay (the hold beyond its CPU) and a C-server CPU station, solved by exact mean
+ * value analysis with Seidmann's approximation of the multi-server station (a single server of demand D/C
+ * plus a delay D (C-1)/C; Seidmann, Schweitzer and Shalev-Oren 1987; Lazowska et al., "Quantitative System
+ * Performance", 1984, ch. 6 and 8). One task's time is its rounds times the cycle time; chunks beyond the
+ * slots run in waves; plus the Spark jobs that start the tasks.
+ */
+public final class CostModel {
+    private final Calibration cal;
+
+    public CostModel(Calibration cal) {
+        this.cal = cal;
+    }
+
+    public Calibration calibration() {
+        return cal;
+    }
+
+    /** A prediction: seconds, sequential rounds, evaluations per sample, and where the time goes. */
+    public static final class Prediction {
+        public final String sampler;
+        public final String placement;
+        public final double seconds;
+        public final long rounds;
+        public final double evaluationsPerSample;
+        public final Map<String, Object> breakdown;
+
+        Prediction(String sampler, String placement, double seconds, long rounds, double evaluationsPerSample,
+                Map<String, Object> breakdown) {
+            this.sampler = sampler;
+            this.placement = placement;
+            this.seconds = seconds;
+            this.rounds = rounds;
+            this.evaluationsPerSample = evaluationsPerSample;
+            this.breakdown = breakdown;
+        }
+
+        public Map<String, Object> describe() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sampler", sampler);
+            m.put("placement", placement);
+            m.put("predictedSeconds", seconds);
+            m.put("rounds", rounds);
+            m.put("evaluationsPerSample", evaluationsPerSample);
+            m.put("breakdown", breakdown);
+            return m;
+        }
+    }
+
+    /**
+     * @param n     samples
+     * @param batch samples per batch on the driver
+     * @param tiles score-service tasks (tiles per round)
+     */
+    public Prediction timeParallel(RoundProfile p, long n, int batch, int tiles) {
+        int b = (int) Math.max(1, Math.min(batch, n));
+        long full = n / b;
+        int rest = (int) (n - full * b);
+        double[] one = timeBatch(p, b, tiles);
+        double[] last = rest > 0 ? timeBatch(p, rest, tiles) : new double[4];
+        double channel = full * one[0] + last[0];
+        double model = full * one[1] + last[1];
+        double driver = full * one[2] + last[2];
+        long batches = full + (rest > 0 ? 1 : 0);
+        double total = cal.serviceStart + channel + model + driver;
+        Map<String, Object> br = new LinkedHashMap<>();
+        br.put("serviceStartSeconds", cal.serviceStart);
+        br.put("channelSeconds", channel);
+        br.put("modelSeconds", model);
+        br.put("driverScanSeconds", driver);
+        br.put("batches", batches);
+        br.put("batchSize", b);
+        br.put("tiles", tiles);
+        br.put("roundsRun", batches * p.roundsPerBatch());
+        return new Prediction(p.sampler(), "time", total, p.roundsPerBatch(), p.evaluationsPerSample(), br);
+    }
+
+    /** {channel, model, driver} seconds of one batch of {@code b} samples. */
+    private double[] timeBatch(RoundProfile p, int b, int tiles) {
+        double channel = 0;
+        double model = 0;
+        double driver = 0;
+        double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
+        for (RoundProfile.PhaseRounds ph : p.phases()) {
+            for (double w : ph.widths) {
+                double rows = b * w;
+                if (rows <= 0) {
+                    continue;
+                }
+                int k = (int) Math.max(1, Math.min(tiles, Math.ceil(rows)));
+                double per = rows / k;
+                channel += cal.roundFixed + cal.roundPerRow * rows;
+                model += Math.max(cal.callWall(per), k * cal.callCpu(per) / cal.clusterCores);
+                driver += p.samplerCpuPerRow() * rows / spread;
+            }
+        }
+        return new double[] {channel, model, driver, 0};
+    }
+
+    /**
+     * @param n      samples
+     * @param chunks sample chunks (tasks)
+     * @param batch  samples per batch inside a task
+     * @param jobs   Spark jobs the run submits (1 when executor-resident)
+     */
+    public Prediction sampleParallel(RoundProfile p, long n, int chunks, int batch, int jobs) {
+        int c = (int) Math.max(1, Math.min(chunks, n));
+        long chunk = (n + c - 1) / c; // the largest chunk is the critical path
+        int b = (int) Math.max(1, Math.min(batch, chunk));
+        long full = chunk / b;
+        int rest = (int) (chunk - full * b);
+        double[] one = sampleBatch(p, b);
+        double[] last = rest > 0 ? sampleBatch(p, rest) : new double[3];
+        double hold = full * one[0] + last[0];
+        double cpu = full * one[1] + last[1];
+        double rounds = full * one[2] + last[2];
+        int concurrent = Math.min(c, cal.slots);
+        int waves = (c + cal.slots - 1) / cal.slots;
+        double task = rounds <= 0 ? 0 : rounds * cycleTime(concurrent, hold / rounds, cpu / rounds, cal.clusterCores);
+        double start = jobs * cal.emptyJob(concurrent);
+        double total = start + waves * task;
+        Map<String, Object> br = new LinkedHashMap<>();
+        br.put("sparkJobs", jobs);
+        br.put("jobSeconds", start);
+        br.put("chunks", c);
+        br.put("concurrentTasks", concurrent);
+        br.put("waves", waves);
+        br.put("samplesPerChunk", chunk);
+        br.put("batchSize", b);
+        br.put("roundsPerTask", Math.round(rounds));
+        br.put("taskSeconds", task);
+        br.put("taskHoldSeconds", hold);
+        br.put("taskCpuSeconds", cpu);
+        return new Prediction(p.sampler(), "samples", total, p.roundsPerBatch(), p.evaluationsPerSample(), br);
+    }
+
+    /** {hold beyond CPU, CPU, rounds} of one batch of {@code b} samples in a task. */
+    private double[] sampleBatch(RoundProfile p, int b) {
+        double hold = 0;
+        double cpu = 0;
+        double rounds = 0;
+        for (RoundProfile.PhaseRounds ph : p.phases()) {
+            for (double w : ph.widths) {
+                double rows = b * w;
+                if (rows <= 0) {
+                    continue;
+                }
+                double wall = cal.callWall(rows);
+                double mc = cal.callCpu(rows);
+                hold += Math.max(0, wall - mc);
+                cpu += mc + p.samplerCpuPerRow() * rows;
+                rounds++;
+            }
+        }
+        return new double[] {hold, cpu, rounds};
+    }
+
+    /**
+     * Mean cycle time of m customers alternating between a delay {@code z} and a CPU demand {@code d} at a
+     * station of {@code c} servers: exact MVA with Seidmann's multi-server approximation (exact for c = 1).
+     */
+    static double cycleTime(int m, double z, double d, double c) {
+        if (m < 1) {
+            throw new IllegalArgumentException("customers must be >= 1, got " + m);
+        }
+        if (d <= 0) {
+            return z;
+        }
+        double servers = Math.max(1e-9, c);
+        double demand = d / servers;
+        double extraDelay = servers > 1 ? d * (servers - 1) / servers : 0;
+        double q = 0;
+        double x = 0;
+        for (int k = 1; k <= m; k++) {
+            double r = demand * (1 + q);
+            x = k / (z + extraDelay + r);
+            q = x * r;
+        }
+        return m / x;
+    }
+}

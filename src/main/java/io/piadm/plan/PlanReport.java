@@ -1,0 +1,122 @@
+package io.piadm.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the planner measured, predicted and chose, for run.json and {@code piadm plan}: the calibration,
+ * the pilots, a prediction for each placement of the chosen sampler and of its sequential counterpart,
+ * the choice (the fastest placement of the chosen sampler) and, after the run, the actual wall time.
+ */
+public final class PlanReport {
+    private final Calibration calibration;
+    private final List<RoundProfile> pilots;
+    private final List<CostModel.Prediction> predictions;
+    private final String sampler;
+    private final String choice;
+    private final String emulation;
+    private final Map<String, Object> notes;
+
+    public PlanReport(Calibration calibration, List<RoundProfile> pilots, List<CostModel.Prediction> predictions,
+            String sampler, String emulation, Map<String, Object> notes) {
+        this.calibration = calibration;
+        this.pilots = List.copyOf(pilots);
+        this.predictions = List.copyOf(predictions);
+        this.sampler = sampler;
+        this.emulation = emulation;
+        this.notes = new LinkedHashMap<>(notes);
+        CostModel.Prediction best = null;
+        for (CostModel.Prediction p : predictions) {
+            if (p.sampler.equals(sampler) && (best == null || p.seconds < best.seconds)) {
+                best = p;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("no prediction for sampler " + sampler);
+        }
+        this.choice = best.placement;
+    }
+
+    /** The placement with the smallest predicted time for the chosen sampler: "time" or "samples". */
+    public String choice() {
+        return choice;
+    }
+
+    public List<CostModel.Prediction> predictions() {
+        return predictions;
+    }
+
+    public Calibration calibration() {
+        return calibration;
+    }
+
+    /** The prediction for {@code sampler} in {@code placement}, or null. */
+    public CostModel.Prediction prediction(String sampler, String placement) {
+        for (CostModel.Prediction p : predictions) {
+            if (p.sampler.equals(sampler) && p.placement.equals(placement)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** A sentence for the plan's reason. */
+    public String reason() {
+        CostModel.Prediction c = prediction(sampler, choice);
+        StringBuilder sb = new StringBuilder("predicted fastest: " + String.format(Locale.ROOT, "%.2f", c.seconds)
+                + " s " + choice + "-parallel");
+        for (CostModel.Prediction p : predictions) {
+            if (p.sampler.equals(sampler) && !p.placement.equals(choice)) {
+                sb.append(String.format(Locale.ROOT, " vs %.2f s %s-parallel", p.seconds, p.placement));
+            }
+        }
+        sb.append(" (cost model from a calibration of this cluster and a pilot of the sampler; run.json"
+                + " planner.predictions)");
+        return sb.toString();
+    }
+
+    /** For run.json; {@code actualSeconds} the run's sampling wall time, or NaN before the run. */
+    public Map<String, Object> describe(double actualSeconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("acceleratorEmulated", emulation != null);
+        if (emulation != null) {
+            m.put("emulation", emulation + " (all times below were measured with it)");
+        }
+        m.put("calibration", calibration.describe());
+        List<Object> ps = new ArrayList<>();
+        for (RoundProfile p : pilots) {
+            ps.add(p.describe());
+        }
+        m.put("pilots", ps);
+        List<Object> pr = new ArrayList<>();
+        for (CostModel.Prediction p : predictions) {
+            pr.add(p.describe());
+        }
+        m.put("predictions", pr);
+        m.put("choice", choice);
+        m.putAll(notes);
+        if (Double.isFinite(actualSeconds)) {
+            double predicted = prediction(sampler, choice).seconds;
+            m.put("predictedSeconds", predicted);
+            m.put("actualSeconds", actualSeconds);
+            m.put("predictedOverActual", predicted / actualSeconds);
+        }
+        return m;
+    }
+
+    /** The table {@code piadm plan} prints: one line per sampler and placement, in seconds. */
+    public String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-14s %-10s %10s %14s %12s%n", "sampler", "placement", "rounds",
+                "evals/sample", "predicted s"));
+        for (CostModel.Prediction p : predictions) {
+            boolean chosen = p.sampler.equals(sampler) && p.placement.equals(choice);
+            sb.append(String.format(Locale.ROOT, "%-14s %-10s %10d %14.1f %12.2f%s%n", p.sampler, p.placement,
+                    p.rounds, p.evaluationsPerSample, p.seconds, chosen ? "   <- chosen" : ""));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,109 @@
+package io.piadm.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shape of a sampler's rounds, from a pilot ({@link Pilot}): for every phase of every stage, how many
+ * sweeps the batch needs (the most any pilot sample needed: a batch runs until its last sample stops,
+ * PicardKernel) and how many grid points an average sample contributes to each sweep (0 once it has
+ * stopped). A round of a batch of b samples then has {@code b * width(k)} rows. Plus the sampler's own
+ * CPU per evaluated row (the scan, residuals, noise: everything but the model), measured on the pilot's
+ * thread.
+ */
+public final class RoundProfile {
+    /** One phase of one stage: its sweeps and the mean rows per sample of each. */
+    public static final class PhaseRounds {
+        public final int stage;
+        public final String phase;
+        /** Mean grid points per sample of sweep k (index k-1). */
+        public final double[] widths;
+
+        public PhaseRounds(int stage, String phase, double[] widths) {
+            this.stage = stage;
+            this.phase = phase;
+            this.widths = widths;
+        }
+
+        public int sweeps() {
+            return widths.length;
+        }
+    }
+
+    private final String sampler;
+    private final List<PhaseRounds> phases;
+    private final double samplerCpuPerRow;
+    private final double modelCpuPerRow;
+    private final int pilotSamples;
+    private final double pilotSeconds;
+    private final String pilotModel;
+
+    public RoundProfile(String sampler, List<PhaseRounds> phases, double samplerCpuPerRow, double modelCpuPerRow,
+            int pilotSamples, double pilotSeconds, String pilotModel) {
+        this.sampler = sampler;
+        this.phases = List.copyOf(phases);
+        this.samplerCpuPerRow = samplerCpuPerRow;
+        this.modelCpuPerRow = modelCpuPerRow;
+        this.pilotSamples = pilotSamples;
+        this.pilotSeconds = pilotSeconds;
+        this.pilotModel = pilotModel;
+    }
+
+    public String sampler() {
+        return sampler;
+    }
+
+    public List<PhaseRounds> phases() {
+        return phases;
+    }
+
+    /** Seconds of CPU the sampler itself spends per evaluated row (one core). */
+    public double samplerCpuPerRow() {
+        return samplerCpuPerRow;
+    }
+
+    /** Seconds of CPU the pilot's (unemulated) model spent per row, on the driver. */
+    public double modelCpuPerRow() {
+        return modelCpuPerRow;
+    }
+
+    /** Rounds one batch needs (independent of the batch size: each phase runs until its slowest sample). */
+    public long roundsPerBatch() {
+        long r = 0;
+        for (PhaseRounds p : phases) {
+            r += p.sweeps();
+        }
+        return r;
+    }
+
+    /** Evaluations per sample: the sum of the mean widths. */
+    public double evaluationsPerSample() {
+        double e = 0;
+        for (PhaseRounds p : phases) {
+            for (double w : p.widths) {
+                e += w;
+            }
+        }
+        return e;
+    }
+
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sampler", sampler);
+        m.put("pilotSamples", pilotSamples);
+        m.put("pilotModel", pilotModel);
+        m.put("pilotSeconds", pilotSeconds);
+        m.put("roundsPerBatch", roundsPerBatch());
+        m.put("evaluationsPerSample", evaluationsPerSample());
+        m.put("samplerCpuMicrosPerRow", samplerCpuPerRow * 1e6);
+        m.put("pilotModelCpuMicrosPerRow", modelCpuPerRow * 1e6);
+        List<Integer> sweeps = new ArrayList<>();
+        for (PhaseRounds p : phases) {
+            sweeps.add(p.sweeps());
+        }
+        m.put("sweepsPerPhase", sweeps);
+        return m;
+    }
+}

@@ -1,0 +1,292 @@
+package io.piadm.spark;
+
+import io.piadm.eval.RoundInfo;
+import io.piadm.model.ModelSpec;
+import io.piadm.model.ScoreModel;
+import io.piadm.plan.Calibration;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.VoidFunction;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The short calibration behind the planner's predictions (issue 8, item 3): a few seconds of measurements
+ * on the live cluster, before the run (the score service would otherwise hold every slot). Medians after
+ * warm-ups; see {@link Calibration} for what each number is.
+ */
+public final class Calibrator {
+    private Calibrator() {}
+
+    /** Batch sizes of the model-call calibration (capped by the largest call the run makes and memory). */
+    static final int[] CALL_BATCHES = {1, 16, 128, 1024, 4096};
+    /** Largest x array one calibration call builds: 2^22 doubles (32 MiB). */
+    static final long MAX_CALL_DOUBLES = 1L << 22;
+    /** CPU each task of the capacity measurement burns. */
+    static final long SPIN_NANOS = 40_000_000L;
+
+    /**
+     * @param spec    the run's model (with its emulation, if any)
+     * @param tiles   score-service tasks the run would use
+     * @param maxRows the largest model call the run can make (rows), to bound the call calibration
+     */
+    public static Calibration run(JavaSparkContext sc, ModelSpec spec, ClusterSlots cluster, int tiles, long maxRows) {
+        long t0 = System.nanoTime();
+        int slots = cluster.slots();
+        String prevDesc = sc.getLocalProperty("spark.job.description");
+        sc.setJobDescription("piadm planner calibration");
+        try {
+            // Empty jobs: a fresh context's first jobs are several times slower, so warm up first.
+            for (int i = 0; i < 8; i++) {
+                emptyJob(sc, slots);
+            }
+            double job1 = median(7, () -> emptyJob(sc, 1));
+            double jobSlots = median(7, () -> emptyJob(sc, slots));
+
+            double cluster1 = clusterCores(sc, slots, jobSlots);
+            double cluster2 = clusterCores(sc, slots, jobSlots);
+            double clusterCores = Math.min(slots, Math.max(cluster1, cluster2));
+            double driverCores = driverCores();
+
+            int[] batches = callBatches(spec.dim(), maxRows);
+            double[] wallCpu = sc.parallelize(List.of(0), 1)
+                    .mapPartitions(new CallBench(spec, batches, 3)).collect().get(0);
+            double[] wall = new double[batches.length];
+            double[] cpu = new double[batches.length];
+            for (int i = 0; i < batches.length; i++) {
+                wall[i] = wallCpu[2 * i];
+                cpu[i] = wallCpu[2 * i + 1];
+            }
+
+            double[] svc = serviceRounds(sc, spec.dim(), tiles);
+            return new Calibration(cluster.executors(), slots, job1, jobSlots, svc[0], svc[1], svc[2], batches,
+                    wall, cpu, clusterCores, driverCores, (System.nanoTime() - t0) / 1e9, spec.id());
+        } finally {
+            sc.setLocalProperty("spark.job.description", prevDesc);
+        }
+    }
+
+    static int[] callBatches(int dim, long maxRows) {
+        long cap = Math.max(1, Math.min(maxRows, MAX_CALL_DOUBLES / Math.max(1, dim)));
+        List<Integer> b = new ArrayList<>();
+        for (int x : CALL_BATCHES) {
+            if (x < cap) {
+                b.add(x);
+            }
+        }
+        b.add((int) Math.min(cap, CALL_BATCHES[CALL_BATCHES.length - 1]));
+        return b.stream().mapToInt(Integer::intValue).distinct().sorted().toArray();
+    }
+
+    private interface Timed {
+        double seconds();
+    }
+
+    private static double median(int n, Timed f) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = f.seconds();
+        }
+        Arrays.sort(v);
+        return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+
+    private static double emptyJob(JavaSparkContext sc, int tasks) {
+        List<Integer> idx = new ArrayList<>(tasks);
+        for (int i = 0; i < tasks; i++) {
+            idx.add(i);
+        }
+        long s = System.nanoTime();
+        sc.parallelize(idx, tasks).foreach(new Nothing());
+        return (System.nanoTime() - s) / 1e9;
+    }
+
+    /** Cores' worth of CPU the executors deliver with every slot busy: total task CPU over the job's wall time. */
+    private static double clusterCores(JavaSparkContext sc, int slots, double jobOverhead) {
+        List<Integer> idx = new ArrayList<>(slots);
+        for (int i = 0; i < slots; i++) {
+            idx.add(i);
+        }
+        long s = System.nanoTime();
+        List<Long> cpu = sc.parallelize(idx, slots).map(new Spin(SPIN_NANOS)).collect();
+        double wall = (System.nanoTime() - s) / 1e9;
+        double total = 0;
+        for (long c : cpu) {
+            total += c / 1e9;
+        }
+        return total / Math.max(1e-3, wall - jobOverhead);
+    }
+
+    /** The same for this JVM's threads (the driver's scan runs on them). */
+    private static double driverCores() {
+        int k = Runtime.getRuntime().availableProcessors();
+        long[] used = new long[k];
+        Thread[] th = new Thread[k];
+        long s = System.nanoTime();
+        for (int i = 0; i < k; i++) {
+            final int j = i;
+            th[i] = new Thread(() -> used[j] = spin(SPIN_NANOS), "piadm-calibrate-driver");
+            th[i].start();
+        }
+        for (Thread t : th) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted during calibration", e);
+            }
+        }
+        double wall = (System.nanoTime() - s) / 1e9;
+        double total = 0;
+        for (long u : used) {
+            total += u / 1e9;
+        }
+        return Math.min(k, total / Math.max(1e-3, wall));
+    }
+
+    /** Burns about {@code nanos} of this thread's CPU; returns what it used. */
+    static long spin(long nanos) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        boolean cpuClock = mx.isCurrentThreadCpuTimeSupported();
+        long c0 = cpuClock ? mx.getCurrentThreadCpuTime() : System.nanoTime();
+        long x = 88172645463325252L;
+        long used = 0;
+        while (used < nanos) {
+            for (int i = 0; i < 20_000; i++) {
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+            }
+            used = (cpuClock ? mx.getCurrentThreadCpuTime() : System.nanoTime()) - c0;
+        }
+        if (x == 42) {
+            System.out.print(""); // keep the loop from being optimised away
+        }
+        return used;
+    }
+
+    /**
+     * Rounds through a score service with the copying {@link EchoSpec}: its start (first round), then rounds
+     * of {@code tiles} rows and of about 8 MiB of states, alternated; returns {fixed, per row, start} seconds.
+     */
+    private static double[] serviceRounds(JavaSparkContext sc, int d, int tiles) {
+        int small = Math.max(1, tiles);
+        int large = (int) Math.max(4L * small, Math.min(1L << 16, (1L << 20) / Math.max(1, d)));
+        double[] x = new double[large * d];
+        double[] t = new double[large];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = StrictMath.sin(i * 0.37);
+        }
+        Arrays.fill(t, 1.0);
+        double[] out = new double[x.length];
+        RoundInfo info = new RoundInfo("calibration", 0, "echo", 1);
+        try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, new EchoSpec(d), tiles, 0)) {
+            long s = System.nanoTime();
+            ev.evaluate(info, x, t, small, out);
+            double start = (System.nanoTime() - s) / 1e9;
+            for (int w = 0; w < 5; w++) {
+                ev.evaluate(info, x, t, small, out);
+                ev.evaluate(info, x, t, large, out);
+            }
+            double[] a = new double[9];
+            double[] b = new double[9];
+            for (int i = 0; i < 9; i++) {
+                long s1 = System.nanoTime();
+                ev.evaluate(info, x, t, small, out);
+                a[i] = (System.nanoTime() - s1) / 1e9;
+                long s2 = System.nanoTime();
+                ev.evaluate(info, x, t, large, out);
+                b[i] = (System.nanoTime() - s2) / 1e9;
+            }
+            Arrays.sort(a);
+            Arrays.sort(b);
+            double ta = a[4];
+            double tb = b[4];
+            double perRow = Math.max(0, (tb - ta) / (large - small));
+            double fixed = Math.max(0, ta - perRow * small);
+            return new double[] {fixed, perRow, start};
+        }
+    }
+
+    static final class Nothing implements VoidFunction<Integer> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void call(Integer i) {
+            // an empty task
+        }
+    }
+
+    static final class Spin implements Function<Integer, Long> {
+        private static final long serialVersionUID = 1L;
+        private final long nanos;
+
+        Spin(long nanos) {
+            this.nanos = nanos;
+        }
+
+        @Override
+        public Long call(Integer i) {
+            return spin(nanos);
+        }
+    }
+
+    /** Executor side: medians of wall and thread-CPU time of model calls at each batch size. */
+    static final class CallBench implements FlatMapFunction<Iterator<Integer>, double[]> {
+        private static final long serialVersionUID = 1L;
+        private final ModelSpec spec;
+        private final int[] batches;
+        private final int reps;
+
+        CallBench(ModelSpec spec, int[] batches, int reps) {
+            this.spec = spec;
+            this.batches = batches;
+            this.reps = reps;
+        }
+
+        @Override
+        public Iterator<double[]> call(Iterator<Integer> ignored) {
+            ScoreModel m = ExecutorModels.get(spec);
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            int d = spec.dim();
+            int max = batches[batches.length - 1];
+            double[] x = new double[max * d];
+            double[] t = new double[max];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = StrictMath.sin(i * 0.61 + 0.2);
+            }
+            for (int i = 0; i < max; i++) {
+                t[i] = 0.05 + 4.0 * i / max;
+            }
+            double[] out = new double[max * d];
+            double[] res = new double[2 * batches.length];
+            for (int k = 0; k < batches.length; k++) {
+                int n = batches[k];
+                m.score(x, t, null, 0, n, out); // warm-up
+                double[] w = new double[reps];
+                double[] c = new double[reps];
+                for (int r = 0; r < reps; r++) {
+                    long c0 = mx.getCurrentThreadCpuTime();
+                    long w0 = System.nanoTime();
+                    m.score(x, t, null, 0, n, out);
+                    w[r] = (System.nanoTime() - w0) / 1e9;
+                    c[r] = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+                }
+                Arrays.sort(w);
+                Arrays.sort(c);
+                res[2 * k] = w[reps / 2];
+                res[2 * k + 1] = Math.min(c[reps / 2], w[reps / 2]);
+            }
+            List<double[]> one = new ArrayList<>();
+            one.add(res);
+            return one.iterator();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.piadm.spark;
+
+import io.piadm.job.SampleJob;
+import io.piadm.model.EmulatedAccelerator;
+import io.piadm.plan.Calibration;
+import io.piadm.plan.CostModel;
+import io.piadm.plan.Pilot;
+import io.piadm.plan.PlanReport;
+import io.piadm.plan.RoundProfile;
+import io.piadm.sampler.SamplerKind;
+import io.piadm.sampler.SamplingDriver;
+
+import org.apache.spark.api.java.JavaSparkContext;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The predicting planner ({@code --parallelism auto}, {@code piadm plan}, {@code piadm bench wall}): waits for
+ * the cluster's executors, pilots the sampler and its sequential counterpart on the driver, calibrates the
+ * cluster, predicts the wall time of each placement with the {@link CostModel} and picks the fastest for the
+ * chosen sampler. A forced placement skips all of it.
+ */
+public final class PlacementPlanner {
+    private PlacementPlanner() {}
+
+    /** Samples in the pilot (the run's first ones). */
+    public static final int PILOT_SAMPLES = 2;
+
+    /**
+     * How the sample-parallel placement runs, for the cost model: chunks, batch inside a task, Spark jobs.
+     * This is the current {@link SparkSampleJob}: {@code --partitions} chunks (else one per slot), the job's
+     * batch size inside a task, one Spark job per outer block. The executor-resident job (one Spark job for
+     * the whole run) replaces it: then jobs is 1 and chunks and batch are its own (ResidentPlan).
+     */
+    static final class SampleLayout {
+        final int chunks;
+        final int batch;
+        final int jobs;
+        final String how;
+
+        SampleLayout(int chunks, int batch, int jobs, String how) {
+            this.chunks = chunks;
+            this.batch = batch;
+            this.jobs = jobs;
+            this.how = how;
+        }
+    }
+
+    static SampleLayout sampleLayout(SampleJob job, SamplerKind kind, int batch, int partitions, int slots) {
+        long n = job.samples();
+        int chunks = (int) Math.max(1, Math.min(n, partitions > 0 ? partitions : slots));
+        int stages = kind.stageCount(job.config());
+        return new SampleLayout(chunks, batch, stages, "SparkSampleJob: " + chunks + " chunks, one Spark job per outer"
+                + " block (" + stages + "), batch " + batch + " inside a task");
+    }
+
+    /** The plan for {@code requested}: forced placements as asked; auto from predictions. */
+    public static Planner.Plan decide(JavaSparkContext sc, SampleJob job, Planner.Request requested, int partitions,
+            int cores, int gpus) {
+        if (requested != Planner.Request.AUTO) {
+            return Planner.choose(requested, job.kind(), (int) Math.min(Integer.MAX_VALUE, job.samples()),
+                    job.kind().roundWidth(job.config()), cores, gpus);
+        }
+        PlanReport r;
+        try {
+            r = predict(sc, job, partitions);
+        } catch (RuntimeException e) {
+            // The run must not fail because its planner could not measure: fall back to the rule of thumb.
+            org.slf4j.LoggerFactory.getLogger(PlacementPlanner.class).warn("planner calibration failed ({});"
+                    + " choosing by the rule of thumb", e.toString());
+            Planner.Plan h = Planner.choose(requested, job.kind(), (int) Math.min(Integer.MAX_VALUE, job.samples()),
+                    job.kind().roundWidth(job.config()), cores, gpus);
+            return new Planner.Plan(h.mode(), h.reason() + " (the predicting planner failed: " + e + ")", false);
+        }
+        Planner.Mode mode = r.choice().equals("time") ? Planner.Mode.TIME : Planner.Mode.SAMPLES;
+        return new Planner.Plan(mode, r.reason(), false, r);
+    }
+
+    /** Calibration, pilots and a prediction for each placement of the job's sampler and its counterpart. */
+    public static PlanReport predict(JavaSparkContext sc, SampleJob job, int partitions) {
+        long t0 = System.nanoTime();
+        ClusterSlots cluster = ClusterSlots.await(sc);
+        int gpus = SparkRun.gpuSlots(sc);
+        int slots = gpus > 0 ? gpus : cluster.slots();
+        int tiles = partitions > 0 ? Math.min(partitions, slots) : slots;
+        long n = job.samples();
+        int d = job.dim();
+
+        List<SamplerKind> kinds = new ArrayList<>();
+        kinds.add(job.kind());
+        if (job.kind().sequentialCounterpart() != job.kind()) {
+            kinds.add(job.kind().sequentialCounterpart());
+        }
+        List<RoundProfile> profiles = new ArrayList<>();
+        List<Integer> batches = new ArrayList<>();
+        long maxRows = 1;
+        for (SamplerKind k : kinds) {
+            RoundProfile p = Pilot.run(k, job.config(), job.model(), job.firstSample(), (int) Math.min(n, PILOT_SAMPLES));
+            profiles.add(p);
+            // The job's batch size for its own sampler; the counterpart's default (the user's --batch-size,
+            // when given, was sized for the chosen sampler's working memory).
+            int b = k == job.kind() ? job.batchSize()
+                    : SamplingDriver.defaultBatchSize(k.create(job.config(), d), d, (int) Math.min(n, Integer.MAX_VALUE));
+            batches.add(b);
+            double widest = 0;
+            for (RoundProfile.PhaseRounds ph : p.phases()) {
+                for (double w : ph.widths) {
+                    widest = Math.max(widest, w);
+                }
+            }
+            SampleLayout sl = sampleLayout(job, k, b, partitions, slots);
+            long perTask = (long) Math.ceil(Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks) * widest);
+            long perTile = (long) Math.ceil(Math.min(b, n) * widest / tiles);
+            maxRows = Math.max(maxRows, Math.max(perTask, perTile));
+        }
+        double pilotSeconds = (System.nanoTime() - t0) / 1e9;
+        Calibration cal = Calibrator.run(sc, job.model(), cluster, tiles, maxRows);
+        CostModel cm = new CostModel(cal);
+        List<CostModel.Prediction> predictions = new ArrayList<>();
+        SampleLayout chosenLayout = null;
+        for (int i = 0; i < kinds.size(); i++) {
+            SamplerKind k = kinds.get(i);
+            RoundProfile p = profiles.get(i);
+            int b = batches.get(i);
+            predictions.add(cm.timeParallel(p, n, b, tiles));
+            SampleLayout sl = sampleLayout(job, k, b, partitions, slots);
+            if (i == 0) {
+                chosenLayout = sl;
+            }
+            predictions.add(cm.sampleParallel(p, n, sl.chunks, sl.batch, sl.jobs));
+        }
+        EmulatedAccelerator em = EmulatedAccelerator.of(job.model());
+        Map<String, Object> notes = new LinkedHashMap<>();
+        notes.put("cluster", cluster.describe());
+        notes.put("timePlacement", "score service: " + tiles + " long-lived tasks, rounds over a direct channel");
+        notes.put("samplePlacement", chosenLayout.how);
+        notes.put("notPredicted", "session start-up, waiting for executors, checkpoint writes and output files");
+        notes.put("plannerSeconds", (System.nanoTime() - t0) / 1e9);
+        notes.put("pilotSeconds", pilotSeconds);
+        return new PlanReport(cal, profiles, predictions, job.kind().id(), em == null ? null : em.summary(), notes);
+    }
+}

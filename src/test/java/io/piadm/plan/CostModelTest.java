@@ -1,0 +1,118 @@
+package io.piadm.plan;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cost model against answers worked out independently (closed forms, hand sums). */
+class CostModelTest {
+    /**
+     * Exact throughput of the machine-repairman model (m customers, think time z, one exponential server of
+     * mean service d): p_k proportional to m!/(m-k)! (d/z)^k, X = (1 - p_0)/d (Lazowska et al. 1984, ch. 6).
+     */
+    static double repairmanCycle(int m, double z, double d) {
+        double[] w = new double[m + 1];
+        double f = 1;
+        double sum = 0;
+        for (int k = 0; k <= m; k++) {
+            if (k > 0) {
+                f *= (m - k + 1) * (d / z);
+            }
+            w[k] = f;
+            sum += f;
+        }
+        double x = (1 - w[0] / sum) / d;
+        return m / x;
+    }
+
+    @Test
+    void singleServerMvaIsTheExactRepairmanModel() {
+        for (int m : new int[] {1, 2, 3, 7, 16}) {
+            for (double z : new double[] {0.02, 0.5, 3}) {
+                double d = 0.01 * (1 + m % 3);
+                assertEquals(repairmanCycle(m, z, d), CostModel.cycleTime(m, z, d, 1.0), 1e-12 * (z + m * d),
+                        "m=" + m + " z=" + z);
+            }
+        }
+    }
+
+    @Test
+    void cycleTimeLimits() {
+        // One customer never queues: think plus demand, whatever the servers.
+        assertEquals(0.02 + 0.003, CostModel.cycleTime(1, 0.02, 0.003, 4.0), 1e-15);
+        assertEquals(0.02 + 0.003, CostModel.cycleTime(1, 0.02, 0.003, 1.0), 1e-15);
+        // No CPU demand: pure delay.
+        assertEquals(0.02, CostModel.cycleTime(16, 0.02, 0, 2.0), 0);
+        // Many customers, no think time: the C servers are the bottleneck, throughput C/d.
+        double cyc = CostModel.cycleTime(400, 0, 0.01, 4.0);
+        assertEquals(400 * 0.01 / 4.0, cyc, 0.01 * 400 * 0.01 / 4.0);
+        // As many servers as customers and little demand: hardly any queueing.
+        double free = CostModel.cycleTime(4, 1.0, 0.001, 4.0);
+        assertTrue(free >= 1.001 && free < 1.001 * 1.0005, "" + free);
+    }
+
+    static Calibration flat(double callWall, double callCpu, double clusterCores, double driverCores) {
+        return new Calibration(4, 16, 0.010, 0.030, 0.001, 1e-5, 0.5, new int[] {1, 1000},
+                new double[] {callWall, callWall}, new double[] {callCpu, callCpu}, clusterCores, driverCores, 1.0,
+                "test");
+    }
+
+    @Test
+    void timeParallelSumsItsRoundsByHand() {
+        // One phase, two sweeps: an average sample contributes 4 then 3 grid points.
+        RoundProfile p = new RoundProfile("piadm-sde", List.of(new RoundProfile.PhaseRounds(0, "predictor",
+                new double[] {4, 3})), 2e-6, 0, 1, 0, "test");
+        CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
+        CostModel.Prediction pr = cm.timeParallel(p, 2, 2, 16);
+        // Rounds of 8 and 6 rows: channel 2 x 1 ms + 14 rows x 10 us; model 2 x 20 ms (8 and 6 tiles at
+        // once); driver scan 14 rows x 2 us over min(2 samples, 2 cores); service start 0.5 s.
+        double want = 0.5 + (0.002 + 14e-5) + 0.04 + 14 * 2e-6 / 2;
+        assertEquals(want, pr.seconds, 1e-12);
+        assertEquals(2, pr.rounds);
+        assertEquals(7.0, pr.evaluationsPerSample, 0);
+        // Three samples in batches of 2: a full batch (8, 6 rows) and one of 1 sample (4, 3 rows).
+        CostModel.Prediction three = cm.timeParallel(p, 3, 2, 16);
+        double batch1 = (0.002 + 7e-5) + 0.04 + 7 * 2e-6 / 1;
+        assertEquals(want + batch1, three.seconds, 1e-12);
+    }
+
+    @Test
+    void timeParallelModelCallsAreBoundedByTheCpuTheyNeed() {
+        RoundProfile p = new RoundProfile("sde", List.of(new RoundProfile.PhaseRounds(0, "sequential",
+                new double[] {1})), 0, 0, 1, 0, "test");
+        // 16 rows on 16 tiles, each call 1 ms of CPU in 2 ms of wall, but only 2 cores: 16 x 1 ms / 2 = 8 ms.
+        CostModel cm = new CostModel(flat(0.002, 0.001, 2.0, 2.0));
+        CostModel.Prediction pr = cm.timeParallel(p, 16, 16, 16);
+        assertEquals(0.5 + 0.001 + 16e-5 + 0.008, pr.seconds, 1e-12);
+    }
+
+    @Test
+    void sampleParallelIsJobsPlusRoundsTimesTheCycle() {
+        RoundProfile p = new RoundProfile("sde", List.of(new RoundProfile.PhaseRounds(0, "sequential",
+                new double[] {1, 1, 1})), 1e-4, 0, 1, 0, "test");
+        // 20 ms calls with no CPU; the scan 0.1 ms per row; 16 chunks of 1 sample, 16 slots, 2 cores.
+        CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
+        CostModel.Prediction pr = cm.sampleParallel(p, 16, 16, 1, 1);
+        double cycle = CostModel.cycleTime(16, 0.02, 1e-4, 2.0);
+        assertEquals(0.030 + 3 * cycle, pr.seconds, 1e-12);
+        // 16 tasks of 0.1 ms CPU per 20 ms hold on 2 cores: hardly any contention.
+        assertTrue(cycle < 0.0202 && cycle > 0.0201, "" + cycle);
+        // 32 chunks on 16 slots: two waves of 16 tasks; 3 jobs (one per block) pay the start three times.
+        CostModel.Prediction waves = cm.sampleParallel(p, 32, 32, 1, 3);
+        assertEquals(3 * 0.030 + 2 * 3 * cycle, waves.seconds, 1e-12);
+    }
+
+    @Test
+    void interpolationIsPiecewiseLinearAndNeverDecreasesBeyondTheLastPoint() {
+        int[] xs = {1, 10, 100};
+        double[] ys = {1.0, 2.0, 11.0};
+        assertEquals(1.0, Calibration.interpolate(xs, ys, 0.5), 0);
+        assertEquals(1.5, Calibration.interpolate(xs, ys, 5.5), 1e-12);
+        assertEquals(6.5, Calibration.interpolate(xs, ys, 55), 1e-12);
+        assertEquals(21.0, Calibration.interpolate(xs, ys, 200), 1e-12);
+        assertEquals(3.0, Calibration.interpolate(new int[] {1, 10}, new double[] {5.0, 3.0}, 100), 0);
+    }
+}
