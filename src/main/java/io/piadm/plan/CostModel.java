@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Predicted wall time of a sampling run in each placement, from a {@link Calibration} of the cluster and
- * the {@link RoundProfile} of the sampler (docs/ALGORITHMS.md, section "Cost model").
+ * the {@link RoundProfile} of the sampler (docs/ALGORITHMS.md, section 14).
  *
  * <p><b>Time-parallel</b> (the driver runs the sampler over batches of b samples; every round goes to the
  * score service's T tasks): a round of r rows costs

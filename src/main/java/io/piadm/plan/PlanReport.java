@@ -107,15 +107,33 @@ public final class PlanReport {
         return m;
     }
 
+    /** A short account of a prediction's parts. */
+    public static String where(CostModel.Prediction p) {
+        Map<String, Object> b = p.breakdown;
+        if (p.placement.equals("time")) {
+            return String.format(Locale.ROOT, "start %.1f + channel %.1f + model %.1f + driver scan %.1f s",
+                    num(b, "serviceStartSeconds"), num(b, "channelSeconds"), num(b, "modelSeconds"),
+                    num(b, "driverScanSeconds"));
+        }
+        return String.format(Locale.ROOT, "%d jobs %.1f s + %d wave(s) x task %.1f s (%d rounds, hold %.1f s, cpu %.1f s)",
+                ((Number) b.get("sparkJobs")).intValue(), num(b, "jobSeconds"), ((Number) b.get("waves")).intValue(),
+                num(b, "taskSeconds"), ((Number) b.get("roundsPerTask")).longValue(), num(b, "taskHoldSeconds"),
+                num(b, "taskCpuSeconds"));
+    }
+
+    private static double num(Map<String, Object> b, String k) {
+        return ((Number) b.get(k)).doubleValue();
+    }
+
     /** The table {@code piadm plan} prints: one line per sampler and placement, in seconds. */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-14s %-10s %10s %14s %12s%n", "sampler", "placement", "rounds",
-                "evals/sample", "predicted s"));
+        sb.append(String.format(Locale.ROOT, "%-14s %-10s %10s %14s %12s   %s%n", "sampler", "placement", "rounds",
+                "evals/sample", "predicted s", "where the time goes"));
         for (CostModel.Prediction p : predictions) {
             boolean chosen = p.sampler.equals(sampler) && p.placement.equals(choice);
-            sb.append(String.format(Locale.ROOT, "%-14s %-10s %10d %14.1f %12.2f%s%n", p.sampler, p.placement,
-                    p.rounds, p.evaluationsPerSample, p.seconds, chosen ? "   <- chosen" : ""));
+            sb.append(String.format(Locale.ROOT, "%-14s %-10s %10d %14.1f %12.2f   %s%s%n", p.sampler, p.placement,
+                    p.rounds, p.evaluationsPerSample, p.seconds, where(p), chosen ? "   <- chosen" : ""));
         }
         return sb.toString();
     }

@@ -29,8 +29,8 @@ public final class Calibrator {
     static final int[] CALL_BATCHES = {1, 16, 128, 1024, 4096};
     /** Largest x array one calibration call builds: 2^22 doubles (32 MiB). */
     static final long MAX_CALL_DOUBLES = 1L << 22;
-    /** CPU each task of the capacity measurement burns. */
-    static final long SPIN_NANOS = 40_000_000L;
+    /** Wall window of the capacity measurement: each task (or driver thread) spins this long. */
+    static final long SPIN_WALL_NANOS = 250_000_000L;
 
     /**
      * @param spec    the run's model (with its emulation, if any)
@@ -38,26 +38,36 @@ public final class Calibrator {
      * @param maxRows the largest model call the run can make (rows), to bound the call calibration
      */
     public static Calibration run(JavaSparkContext sc, ModelSpec spec, ClusterSlots cluster, int tiles, long maxRows) {
+        return run(sc, spec, cluster, tiles, maxRows, null);
+    }
+
+    /**
+     * @param taskPayload what a sample-parallel task's closure carries (the job), so that the all-slots job
+     *                    latency includes shipping and deserialising it; null: an empty closure
+     */
+    public static Calibration run(JavaSparkContext sc, ModelSpec spec, ClusterSlots cluster, int tiles, long maxRows,
+            java.io.Serializable taskPayload) {
         long t0 = System.nanoTime();
         int slots = cluster.slots();
         String prevDesc = sc.getLocalProperty("spark.job.description");
         sc.setJobDescription("piadm planner calibration");
         try {
             // Empty jobs: a fresh context's first jobs are several times slower, so warm up first.
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 4; i++) {
                 emptyJob(sc, slots);
             }
-            double job1 = median(7, () -> emptyJob(sc, 1));
-            double jobSlots = median(7, () -> emptyJob(sc, slots));
+            double job1 = median(5, () -> emptyJob(sc, 1));
+            double jobSlots = median(5, () -> emptyJob(sc, slots, taskPayload));
 
-            double cluster1 = clusterCores(sc, slots, jobSlots);
-            double cluster2 = clusterCores(sc, slots, jobSlots);
-            double clusterCores = Math.min(slots, Math.max(cluster1, cluster2));
-            double driverCores = driverCores();
+            // Three windows (the first also warms the executors' JIT up), the best of the last two: the load
+            // of other processes comes in bursts.
+            clusterCores(sc, slots);
+            double clusterCores = Math.min(slots, Math.max(clusterCores(sc, slots), clusterCores(sc, slots)));
+            double driverCores = Math.max(driverCores(), driverCores());
 
             int[] batches = callBatches(spec.dim(), maxRows);
             double[] wallCpu = sc.parallelize(List.of(0), 1)
-                    .mapPartitions(new CallBench(spec, batches, 3)).collect().get(0);
+                    .mapPartitions(new CallBench(spec, batches, 5)).collect().get(0);
             double[] wall = new double[batches.length];
             double[] cpu = new double[batches.length];
             for (int i = 0; i < batches.length; i++) {
@@ -99,40 +109,48 @@ public final class Calibrator {
     }
 
     private static double emptyJob(JavaSparkContext sc, int tasks) {
+        return emptyJob(sc, tasks, null);
+    }
+
+    private static double emptyJob(JavaSparkContext sc, int tasks, java.io.Serializable payload) {
         List<Integer> idx = new ArrayList<>(tasks);
         for (int i = 0; i < tasks; i++) {
             idx.add(i);
         }
         long s = System.nanoTime();
-        sc.parallelize(idx, tasks).foreach(new Nothing());
+        sc.parallelize(idx, tasks).foreach(new Nothing(payload));
         return (System.nanoTime() - s) / 1e9;
     }
 
-    /** Cores' worth of CPU the executors deliver with every slot busy: total task CPU over the job's wall time. */
-    private static double clusterCores(JavaSparkContext sc, int slots, double jobOverhead) {
+    /**
+     * Cores' worth of CPU the executors deliver with every slot busy: each of {@code slots} tasks spins for a
+     * fixed wall window and reports the CPU it got; the sum over the window. (A fixed window rather than a
+     * fixed amount of work: on a loaded machine the measurement then takes the same time, and it averages
+     * the load over a quarter of a second rather than a few scheduler slices.)
+     */
+    private static double clusterCores(JavaSparkContext sc, int slots) {
         List<Integer> idx = new ArrayList<>(slots);
         for (int i = 0; i < slots; i++) {
             idx.add(i);
         }
-        long s = System.nanoTime();
-        List<Long> cpu = sc.parallelize(idx, slots).map(new Spin(SPIN_NANOS)).collect();
-        double wall = (System.nanoTime() - s) / 1e9;
-        double total = 0;
-        for (long c : cpu) {
-            total += c / 1e9;
+        List<long[]> used = sc.parallelize(idx, slots).map(new Spin(SPIN_WALL_NANOS)).collect();
+        double cpu = 0;
+        double wall = 0;
+        for (long[] u : used) {
+            cpu += u[0] / 1e9;
+            wall += u[1] / 1e9;
         }
-        return total / Math.max(1e-3, wall - jobOverhead);
+        return cpu / Math.max(1e-3, wall / used.size());
     }
 
     /** The same for this JVM's threads (the driver's scan runs on them). */
     private static double driverCores() {
         int k = Runtime.getRuntime().availableProcessors();
-        long[] used = new long[k];
+        long[][] used = new long[k][];
         Thread[] th = new Thread[k];
-        long s = System.nanoTime();
         for (int i = 0; i < k; i++) {
             final int j = i;
-            th[i] = new Thread(() -> used[j] = spin(SPIN_NANOS), "piadm-calibrate-driver");
+            th[i] = new Thread(() -> used[j] = spin(SPIN_WALL_NANOS), "piadm-calibrate-driver");
             th[i].start();
         }
         for (Thread t : th) {
@@ -143,33 +161,36 @@ public final class Calibrator {
                 throw new IllegalStateException("interrupted during calibration", e);
             }
         }
-        double wall = (System.nanoTime() - s) / 1e9;
-        double total = 0;
-        for (long u : used) {
-            total += u / 1e9;
+        double cpu = 0;
+        double wall = 0;
+        for (long[] u : used) {
+            cpu += u[0] / 1e9;
+            wall += u[1] / 1e9;
         }
-        return Math.min(k, total / Math.max(1e-3, wall));
+        return Math.min(k, cpu / Math.max(1e-3, wall / k));
     }
 
-    /** Burns about {@code nanos} of this thread's CPU; returns what it used. */
-    static long spin(long nanos) {
+    /** Spins for {@code wallNanos} of wall time; returns {CPU time this thread got, wall time spun}. */
+    static long[] spin(long wallNanos) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         boolean cpuClock = mx.isCurrentThreadCpuTimeSupported();
-        long c0 = cpuClock ? mx.getCurrentThreadCpuTime() : System.nanoTime();
+        long c0 = cpuClock ? mx.getCurrentThreadCpuTime() : 0;
+        long w0 = System.nanoTime();
         long x = 88172645463325252L;
-        long used = 0;
-        while (used < nanos) {
+        long w = 0;
+        while (w < wallNanos) {
             for (int i = 0; i < 20_000; i++) {
                 x ^= x << 13;
                 x ^= x >>> 7;
                 x ^= x << 17;
             }
-            used = (cpuClock ? mx.getCurrentThreadCpuTime() : System.nanoTime()) - c0;
+            w = System.nanoTime() - w0;
         }
         if (x == 42) {
             System.out.print(""); // keep the loop from being optimised away
         }
-        return used;
+        long c = cpuClock ? mx.getCurrentThreadCpuTime() - c0 : w;
+        return new long[] {Math.min(c, w), w};
     }
 
     /**
@@ -217,6 +238,12 @@ public final class Calibrator {
 
     static final class Nothing implements VoidFunction<Integer> {
         private static final long serialVersionUID = 1L;
+        /** Shipped with the task and deserialised on the executor, then unused. */
+        private final java.io.Serializable payload;
+
+        Nothing(java.io.Serializable payload) {
+            this.payload = payload;
+        }
 
         @Override
         public void call(Integer i) {
@@ -224,7 +251,7 @@ public final class Calibrator {
         }
     }
 
-    static final class Spin implements Function<Integer, Long> {
+    static final class Spin implements Function<Integer, long[]> {
         private static final long serialVersionUID = 1L;
         private final long nanos;
 
@@ -233,7 +260,7 @@ public final class Calibrator {
         }
 
         @Override
-        public Long call(Integer i) {
+        public long[] call(Integer i) {
             return spin(nanos);
         }
     }
@@ -269,7 +296,9 @@ public final class Calibrator {
             double[] res = new double[2 * batches.length];
             for (int k = 0; k < batches.length; k++) {
                 int n = batches[k];
-                m.score(x, t, null, 0, n, out); // warm-up
+                for (int r = 0; r < 3; r++) {
+                    m.score(x, t, null, 0, n, out); // warm-up (a fresh executor's first calls are slow)
+                }
                 double[] w = new double[reps];
                 double[] c = new double[reps];
                 for (int r = 0; r < reps; r++) {

@@ -15,6 +15,8 @@ import java.util.Map;
 public final class ClusterSlots {
     /** How long the executor count must stay the same before it is taken as final. */
     static final long STABLE_MILLIS = 3_000;
+    /** A session older than this is taken to have all its executors. */
+    static final long SETTLED_MILLIS = 30_000;
     /** Longest wait for executors to register. */
     static final long MAX_WAIT_MILLIS = 90_000;
 
@@ -63,6 +65,11 @@ public final class ClusterSlots {
         long t0 = System.currentTimeMillis();
         if (SparkSessions.isLocalMaster(sc.master())) {
             return new ClusterSlots(1, Math.max(1, sc.defaultParallelism()), true, 0);
+        }
+        int now0 = Math.max(0, sc.statusTracker().getExecutorInfos().length - 1);
+        if (now0 > 0 && t0 - sc.startTime() > SETTLED_MILLIS) {
+            // A session this old has its executors (workers register theirs within seconds of the start).
+            return new ClusterSlots(now0, Math.max(1, sc.defaultParallelism()), false, 0);
         }
         int last = -1;
         long since = t0;

@@ -117,7 +117,7 @@ public final class PlacementPlanner {
             maxRows = Math.max(maxRows, Math.max(perTask, perTile));
         }
         double pilotSeconds = (System.nanoTime() - t0) / 1e9;
-        Calibration cal = Calibrator.run(sc, job.model(), cluster, tiles, maxRows);
+        Calibration cal = Calibrator.run(sc, job.model(), cluster, tiles, maxRows, job);
         CostModel cm = new CostModel(cal);
         List<CostModel.Prediction> predictions = new ArrayList<>();
         SampleLayout chosenLayout = null;

@@ -48,7 +48,9 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
 
     private final JavaSparkContext sc;
     private final ModelSpec spec;
-    private final int partitions;
+    private int partitions;
+    /** Whether partitions was left to the default (then the service sizes itself to the cluster's slots). */
+    private final boolean defaultPartitions;
     private final Shipping shipping;
     private final int stageCount;
     private final Transport transport;
@@ -75,6 +77,7 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
         this.sc = sc;
         this.spec = spec;
         this.partitions = partitions == 0 ? Math.max(1, sc.defaultParallelism()) : partitions;
+        this.defaultPartitions = partitions == 0;
         this.shipping = shipping;
         this.stageCount = stageCount;
         this.transport = transport;
@@ -127,7 +130,10 @@ public final class SparkTimeEvaluator implements ScoreEvaluator {
         if (service == null) {
             try {
                 // Long-lived tasks beyond the cluster's slots would never start: at most one per slot.
-                int tasks = Math.max(1, Math.min(partitions, sc.defaultParallelism()));
+                // (on a fresh cluster session, once the executors have registered).
+                int slots = ClusterSlots.await(sc).slots();
+                int tasks = Math.max(1, defaultPartitions ? slots : Math.min(partitions, slots));
+                partitions = tasks;
                 service = new ScoreService(sc, spec, tasks, SERVICE_WAIT_MILLIS, round.sampler());
                 sparkJobs++;
             } catch (java.io.IOException e) {
