@@ -130,6 +130,7 @@ class StandaloneClusterIT {
             SparkRun.Outcome o = SparkRun.run(spark, TestJobs.job(spec, "piadm-sde", cfg, 0, count, count), s, killer);
             assertTrue(killed.get() > 0, "an executor was killed mid-job");
             assertTrue(o.result.rounds() > 6, "the job went on after the kill");
+            assertTrue(o.evaluator.contains("transport=service"), "rounds went through the score service: " + o.evaluator);
             TestJobs.assertBitwiseEqual(local, o.result.samples(), "after kill -9 of executor " + killed.get());
         } finally {
             spark.stop();
