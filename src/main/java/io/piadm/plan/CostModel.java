@@ -103,6 +103,9 @@ public final class CostModel {
         double model = 0;
         double driver = 0;
         double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
+        // A measured driver cost per row (Probe, at the run's batch) replaces CPU per row over capacity.
+        double perRowDriver = Double.isFinite(p.driverRowSeconds()) ? p.driverRowSeconds()
+                : p.samplerCpuPerRow() / spread;
         for (RoundProfile.PhaseRounds ph : p.phases()) {
             for (double w : ph.widths) {
                 double rows = b * w;
@@ -113,7 +116,7 @@ public final class CostModel {
                 double per = rows / k;
                 channel += cal.roundFixed + cal.roundPerRow * rows;
                 model += Math.max(cal.callWall(per), k * cal.callCpu(per) / cal.clusterCores);
-                driver += p.samplerCpuPerRow() * rows / spread;
+                driver += perRowDriver * rows;
             }
         }
         return new double[] {channel, model, driver, 0};
@@ -161,6 +164,8 @@ public final class CostModel {
         double hold = 0;
         double cpu = 0;
         double rounds = 0;
+        // The probe's CPU per row of the scan in a task (every slot busy) replaces the pilot's figure.
+        boolean probed = Double.isFinite(p.taskRowSeconds());
         for (RoundProfile.PhaseRounds ph : p.phases()) {
             for (double w : ph.widths) {
                 double rows = b * w;
@@ -170,7 +175,7 @@ public final class CostModel {
                 double wall = cal.callWall(rows);
                 double mc = cal.callCpu(rows);
                 hold += Math.max(0, wall - mc);
-                cpu += mc + p.samplerCpuPerRow() * rows;
+                cpu += mc + (probed ? p.taskRowSeconds() : p.samplerCpuPerRow()) * rows;
                 rounds++;
             }
         }

@@ -153,6 +153,7 @@ public final class Pilot {
         }
         double samplerCpu = rows == 0 ? 0 : Math.max(0, cpuTotal - modelCpu) / 1e9 / rows;
         double modelPerRow = rows == 0 ? 0 : modelCpu / 1e9 / rows;
-        return new RoundProfile(kind.id(), phases, samplerCpu, modelPerRow, samples, wall, pm.description);
+        return new RoundProfile(kind.id(), phases, samplerCpu, modelPerRow, samples, wall, pm.description)
+                .withPilotCpu(mx != null ? cpuTotal / 1e9 : Double.NaN);
     }
 }

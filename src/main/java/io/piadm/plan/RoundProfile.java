@@ -39,6 +39,11 @@ public final class RoundProfile {
     private final int pilotSamples;
     private final double pilotSeconds;
     private final String pilotModel;
+    private double pilotCpuSeconds = Double.NaN;
+    private double driverRowSeconds = Double.NaN;
+    private int driverProbeBatch;
+    private double taskRowSeconds = Double.NaN;
+    private int taskProbeBatch;
 
     public RoundProfile(String sampler, List<PhaseRounds> phases, double samplerCpuPerRow, double modelCpuPerRow,
             int pilotSamples, double pilotSeconds, String pilotModel) {
@@ -49,6 +54,51 @@ public final class RoundProfile {
         this.pilotSamples = pilotSamples;
         this.pilotSeconds = pilotSeconds;
         this.pilotModel = pilotModel;
+    }
+
+    /**
+     * Measured wall seconds per evaluated row of the driver's side of a time-parallel round (scan, residual,
+     * noise; its threads under the current load) at a batch of {@code batch} samples: {@link Probe}.
+     */
+    public RoundProfile withDriverRowSeconds(double seconds, int batch) {
+        this.driverRowSeconds = seconds;
+        this.driverProbeBatch = batch;
+        return this;
+    }
+
+    /**
+     * Measured core-seconds of CPU per evaluated row of the scan inside a sample-parallel task (every slot
+     * busy, so with the memory, cache and GC effects of that many tasks at a batch of {@code batch}).
+     */
+    public RoundProfile withTaskRowSeconds(double seconds, int batch) {
+        this.taskRowSeconds = seconds;
+        this.taskProbeBatch = batch;
+        return this;
+    }
+
+    /** See {@link #withDriverRowSeconds}; NaN when not measured. */
+    public double driverRowSeconds() {
+        return driverRowSeconds;
+    }
+
+    /** See {@link #withTaskRowSeconds}; NaN when not measured. */
+    public double taskRowSeconds() {
+        return taskRowSeconds;
+    }
+
+    /** The pilot's thread CPU time (set by {@link Pilot}; NaN when unknown). */
+    RoundProfile withPilotCpu(double seconds) {
+        this.pilotCpuSeconds = seconds;
+        return this;
+    }
+
+    /**
+     * The share of a core the pilot's thread got while it ran (CPU time over wall time): how much of the
+     * driver the same kind of work gets under the current load, averaged over the whole pilot.
+     */
+    public double pilotCoreShare() {
+        return Double.isFinite(pilotCpuSeconds) && pilotSeconds > 0 ? Math.min(1, pilotCpuSeconds / pilotSeconds)
+                : Double.NaN;
     }
 
     public String sampler() {
@@ -95,6 +145,15 @@ public final class RoundProfile {
         m.put("pilotSamples", pilotSamples);
         m.put("pilotModel", pilotModel);
         m.put("pilotSeconds", pilotSeconds);
+        m.put("pilotCoreShare", pilotCoreShare());
+        if (Double.isFinite(driverRowSeconds)) {
+            m.put("driverProbeMicrosPerRow", driverRowSeconds * 1e6);
+            m.put("driverProbeBatch", driverProbeBatch);
+        }
+        if (Double.isFinite(taskRowSeconds)) {
+            m.put("taskProbeCpuMicrosPerRow", taskRowSeconds * 1e6);
+            m.put("taskProbeBatch", taskProbeBatch);
+        }
         m.put("roundsPerBatch", roundsPerBatch());
         m.put("evaluationsPerSample", evaluationsPerSample());
         m.put("samplerCpuMicrosPerRow", samplerCpuPerRow * 1e6);

@@ -38,32 +38,45 @@ public final class Calibrator {
      * @param maxRows the largest model call the run can make (rows), to bound the call calibration
      */
     public static Calibration run(JavaSparkContext sc, ModelSpec spec, ClusterSlots cluster, int tiles, long maxRows) {
-        return run(sc, spec, cluster, tiles, maxRows, null);
+        return run(sc, spec, cluster, tiles, maxRows, null, 0);
     }
 
     /**
      * @param taskPayload what a sample-parallel task's closure carries (the job), so that the all-slots job
      *                    latency includes shipping and deserialising it; null: an empty closure
+     * @param driverFloor cores' worth of CPU the driver is known to get (a pilot's share of a core over its
+     *                    whole run); the short spin measurement cannot go below it
      */
     public static Calibration run(JavaSparkContext sc, ModelSpec spec, ClusterSlots cluster, int tiles, long maxRows,
-            java.io.Serializable taskPayload) {
+            java.io.Serializable taskPayload, double driverFloor) {
         long t0 = System.nanoTime();
         int slots = cluster.slots();
         String prevDesc = sc.getLocalProperty("spark.job.description");
         sc.setJobDescription("piadm planner calibration");
         try {
             // Empty jobs: a fresh context's first jobs are several times slower, so warm up first.
-            for (int i = 0; i < 4; i++) {
-                emptyJob(sc, slots);
+            // A fresh context's first jobs are several times slower (PLATFORM-NOTES.md): warm up until the
+            // latency stops falling (three jobs in a row within 25% of their minimum), at most 40 jobs.
+            double[] recent = new double[3];
+            for (int i = 0; i < 40; i++) {
+                recent[i % 3] = emptyJob(sc, slots);
+                if (i >= 5) {
+                    double lo = Math.min(recent[0], Math.min(recent[1], recent[2]));
+                    double hi = Math.max(recent[0], Math.max(recent[1], recent[2]));
+                    if (hi <= 1.25 * lo) {
+                        break;
+                    }
+                }
             }
-            double job1 = median(5, () -> emptyJob(sc, 1));
-            double jobSlots = median(5, () -> emptyJob(sc, slots, taskPayload));
+            double job1 = median(7, () -> emptyJob(sc, 1));
+            double jobSlots = median(7, () -> emptyJob(sc, slots, taskPayload));
 
             // Three windows (the first also warms the executors' JIT up), the best of the last two: the load
             // of other processes comes in bursts.
             clusterCores(sc, slots);
             double clusterCores = Math.min(slots, Math.max(clusterCores(sc, slots), clusterCores(sc, slots)));
-            double driverCores = Math.max(driverCores(), driverCores());
+            double driverCores = Math.max(Double.isFinite(driverFloor) ? driverFloor : 0,
+                    Math.max(driverCores(), driverCores()));
 
             int[] batches = callBatches(spec.dim(), maxRows);
             double[] wallCpu = sc.parallelize(List.of(0), 1)
@@ -233,6 +246,58 @@ public final class Calibrator {
             double perRow = Math.max(0, (tb - ta) / (large - small));
             double fixed = Math.max(0, ta - perRow * small);
             return new double[] {fixed, perRow, start};
+        }
+    }
+
+    /**
+     * Core-seconds per row of the sampler's scan inside a task with every slot busy: {@code slots} tasks run
+     * {@link io.piadm.plan.Probe} at a batch of {@code batch} at once; a task's wall time per row, times the
+     * share of a core each of them got ({@code min(1, cores / slots)}). NaN for samplers without a probe.
+     */
+    public static double taskRowSeconds(JavaSparkContext sc, io.piadm.sampler.SamplerKind kind,
+            io.piadm.sampler.SamplerConfig config, int dim, int slots, int batch, double clusterCores) {
+        if (kind.walk() == io.piadm.sampler.SamplerKind.Walk.SLIDING_WINDOW) {
+            return Double.NaN;
+        }
+        List<Integer> idx = new ArrayList<>(slots);
+        for (int i = 0; i < slots; i++) {
+            idx.add(i);
+        }
+        String prev = sc.getLocalProperty("spark.job.description");
+        sc.setJobDescription("piadm planner probe (" + kind.id() + ", batch " + batch + ")");
+        try {
+            List<double[]> r = sc.parallelize(idx, slots).map(new TaskProbe(kind, config, dim, batch)).collect();
+            double[] perRow = new double[r.size()];
+            for (int i = 0; i < perRow.length; i++) {
+                perRow[i] = r.get(i)[0] / Math.max(1, r.get(i)[2]);
+            }
+            Arrays.sort(perRow);
+            return perRow[perRow.length / 2] * Math.min(1.0, clusterCores / slots);
+        } finally {
+            sc.setLocalProperty("spark.job.description", prev);
+        }
+    }
+
+    static final class TaskProbe implements Function<Integer, double[]> {
+        private static final long serialVersionUID = 1L;
+        private final io.piadm.sampler.SamplerKind kind;
+        private final io.piadm.sampler.SamplerConfig config;
+        private final int dim;
+        private final int batch;
+
+        TaskProbe(io.piadm.sampler.SamplerKind kind, io.piadm.sampler.SamplerConfig config, int dim, int batch) {
+            this.kind = kind;
+            this.config = config;
+            this.dim = dim;
+            this.batch = batch;
+        }
+
+        @Override
+        public double[] call(Integer i) {
+            io.piadm.model.ModelSpec zero = io.piadm.plan.Probe.zero(dim);
+            io.piadm.plan.Probe.run(kind, config, zero, io.piadm.plan.Probe.PROBE_IDS, Math.min(2, batch), 1);
+            return io.piadm.plan.Probe.run(kind, config, zero, io.piadm.plan.Probe.PROBE_IDS + (long) i * batch,
+                    batch, 1);
         }
     }
 

@@ -28,6 +28,8 @@ public final class PlacementPlanner {
 
     /** Samples in the pilot (the run's first ones). */
     public static final int PILOT_SAMPLES = 2;
+    /** Largest batch a probe runs (its cost grows with it; the per-row cost levels off well before). */
+    static final int PROBE_MAX_BATCH = 32;
 
     /**
      * How the sample-parallel placement runs, for the cost model: chunks, batch inside a task, Spark jobs.
@@ -117,7 +119,23 @@ public final class PlacementPlanner {
             maxRows = Math.max(maxRows, Math.max(perTask, perTile));
         }
         double pilotSeconds = (System.nanoTime() - t0) / 1e9;
-        Calibration cal = Calibrator.run(sc, job.model(), cluster, tiles, maxRows, job);
+        double share = 0;
+        for (RoundProfile p : profiles) {
+            share = Math.max(share, Double.isFinite(p.pilotCoreShare()) ? p.pilotCoreShare() : 0);
+        }
+        Calibration cal = Calibrator.run(sc, job.model(), cluster, tiles, maxRows, job, share);
+        // Probes at the batch sizes the placements use (capped, to keep them short): the sampler's own cost
+        // per row on the driver (time-parallel) and in a task with every slot busy (sample-parallel).
+        for (int i = 0; i < kinds.size(); i++) {
+            SamplerKind k = kinds.get(i);
+            int b = batches.get(i);
+            int tb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(b, n)));
+            profiles.get(i).withDriverRowSeconds(io.piadm.plan.Probe.driverRowSeconds(k, job.config(), d, tb), tb);
+            SampleLayout sl = sampleLayout(job, k, b, partitions, slots);
+            int sb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks)));
+            profiles.get(i).withTaskRowSeconds(Calibrator.taskRowSeconds(sc, k, job.config(), d,
+                    Math.min(slots, sl.chunks), sb, cal.clusterCores), sb);
+        }
         CostModel cm = new CostModel(cal);
         List<CostModel.Prediction> predictions = new ArrayList<>();
         SampleLayout chosenLayout = null;
