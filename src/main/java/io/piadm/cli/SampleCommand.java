@@ -59,8 +59,9 @@ final class SampleCommand implements Callable<Integer> {
             description = "One of: ${COMPLETION-CANDIDATES}.", completionCandidates = SamplerNames.class)
     String sampler;
 
-    @Option(names = "--samples", required = true, paramLabel = "N", description = "Number of samples (>= 1).")
-    int samples;
+    @Option(names = "--samples", required = true, paramLabel = "N",
+            description = "Number of samples (1 .. 2^32; more than fit in memory with the Spark backend).")
+    long samples;
 
     @Option(names = "--seed", required = true, paramLabel = "S", description = "Random seed (any 64-bit integer).")
     long seed;
@@ -145,6 +146,11 @@ final class SampleCommand implements Callable<Integer> {
             description = "Samples per batch (default: fits 256 MiB of working memory).")
     Integer batchSize;
 
+    @Option(names = "--npy-max-size", paramLabel = "SIZE",
+            description = "Largest samples.npy streamed through the driver from executor-written samples (bytes, or"
+                    + " with k/m/g/t; default 1g); beyond it only samples.parquet is written and run.json says so.")
+    String npyMaxSize;
+
     @Option(names = "--overwrite", description = "Replace an existing output directory (only once the new one is complete).")
     boolean overwrite;
 
@@ -172,6 +178,8 @@ final class SampleCommand implements Callable<Integer> {
         final boolean overwrite;
         /** Training data of a learned model to compare samples with, or null. */
         final DataReference reference;
+        /** Largest samples.npy streamed from samples that are not in memory. */
+        long npyMaxBytes = SampleOutputs.DEFAULT_NPY_MAX_BYTES;
 
         Resolved(SampleJob job, Backend backend, Path out, String remoteOut, boolean overwrite,
                 DataReference reference) {
@@ -283,8 +291,12 @@ final class SampleCommand implements Callable<Integer> {
             throw InvalidSettingException.range(Setting.SAMPLES, "an integer >= 1", samples);
         }
         int batch = batchSize != null ? batchSize
-                : SamplingDriver.defaultBatchSize(kind.create(config, d), d, samples);
+                : SamplingDriver.defaultBatchSize(kind.create(config, d), d, (int) Math.min(samples, Integer.MAX_VALUE));
         SampleJob job = new SampleJob(spec, kind, config, samples, 0L, batch, threads, sc.describe());
+        if (batchSize == null) {
+            job = job.withDefaultBatchSize(); // a backend may lower it to fit its memory (never changes a sample)
+        }
+        long npyMax = SampleOutputs.parseSize(npyMaxSize);
 
         boolean remote = HadoopOutput.isRemote(out);
         Backends.SparkOptions so = new Backends.SparkOptions();
@@ -306,7 +318,9 @@ final class SampleCommand implements Callable<Integer> {
         }
         Path checkedOut = remote ? null : OutputDir.check(localPath(out), overwrite);
         Backend be = Backends.create(backend, so);
-        return new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
+        Resolved res = new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
+        res.npyMaxBytes = npyMax;
+        return res;
     }
 
     /** Block checkpoints live beside the output directory, which exists only once complete. */
@@ -373,11 +387,17 @@ final class SampleCommand implements Callable<Integer> {
         double eta = job.config().schedule().eta();
         ModelSpec spec = job.model();
         AnalyticTarget target = spec.analyticTarget();
-        Map<String, Object> metrics = target != null
-                ? MetricsReport.compute(spec, eta, result.samples(), result.count(), job.seed())
-                : DataReference.metrics(r.reference, eta, result, job.seed());
+        // Metrics and the plot come from the run's bounded seeded subsample; samples.npy from one streaming
+        // pass (SampleOutputs): nothing here holds every sample unless the backend already does.
+        io.piadm.sampler.SampleSource source = result.source();
+        io.piadm.sampler.Subsample sub = source.subsample(job.seed());
+        Map<String, Object> metrics = SampleOutputs.metrics(spec, eta, sub, r.reference, job.seed());
+        SampleOutputs.NpyPlan npy = SampleOutputs.npyPlan(source, r.npyMaxBytes);
         LinkedHashMap<String, Object> manifest = RunManifest.build(job, backend, result, metrics);
-        List<String> files = new ArrayList<>(List.of("samples.npy", "run.json"));
+        List<String> files = new ArrayList<>(List.of("run.json"));
+        if (npy.write) {
+            files.add(0, "samples.npy");
+        }
         boolean plot = job.dim() == 2;
         if (plot) {
             files.add("samples.png");
@@ -389,14 +409,23 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         manifest.put("outputs", files);
+        manifest.put("samplesNpy", npy.describe());
         manifest.put("command", args);
         if (r.remoteOut != null) {
-            // Stage the small files locally, then copy them up beside the backend's files and rename into place.
+            // Stage the small files locally, then copy them up beside the backend's files and samples.npy
+            // (streamed straight into the temporary directory) and rename into place.
             Path stage = Files.createTempDirectory("piadm-out-");
             try {
-                writeSmallFiles(stage, r, result, manifest, target, t0);
-                HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(),
-                        tmp -> backend.writeSampleFiles(tmp, result));
+                writeSmallFiles(stage, r, sub, manifest, target, t0);
+                HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(), tmp -> {
+                    backend.writeSampleFiles(tmp, result);
+                    if (npy.write) {
+                        org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(tmp, "samples.npy");
+                        try (java.io.OutputStream o = f.getFileSystem(backend.hadoopConfiguration()).create(f, false)) {
+                            SampleOutputs.writeNpy(source, o);
+                        }
+                    }
+                });
                 backend.onCommitted();
                 return new Outcome(job, result, manifest, null, r.remoteOut, files);
             } finally {
@@ -405,22 +434,28 @@ final class SampleCommand implements Callable<Integer> {
         }
         try (OutputDir od = OutputDir.open(r.out, r.overwrite)) {
             backend.writeSampleFiles(new org.apache.hadoop.fs.Path(od.dir().toUri()), result);
-            writeSmallFiles(od.dir(), r, result, manifest, target, t0);
+            if (npy.write) {
+                try (java.io.OutputStream o = new java.io.BufferedOutputStream(
+                        Files.newOutputStream(od.dir().resolve("samples.npy")), 1 << 16)) {
+                    SampleOutputs.writeNpy(source, o);
+                }
+            }
+            writeSmallFiles(od.dir(), r, sub, manifest, target, t0);
             Path dir = od.commit();
             backend.onCommitted();
             return new Outcome(job, result, manifest, dir, dir.toString(), files);
         }
     }
 
-    /** samples.npy, samples.png (d = 2) and, last, run.json. */
-    private static void writeSmallFiles(Path dir, Resolved r, SamplingResult result, Map<String, Object> manifest,
-            AnalyticTarget plotTarget, long t0) throws java.io.IOException {
+    /** samples.png (d = 2, from the subsample), the target's extra arrays and, last, run.json. */
+    private static void writeSmallFiles(Path dir, Resolved r, io.piadm.sampler.Subsample sub,
+            Map<String, Object> manifest, AnalyticTarget plotTarget, long t0) throws java.io.IOException {
         SampleJob job = r.job;
         double eta = job.config().schedule().eta();
-        Npy.write(dir.resolve("samples.npy"), result.samples(), result.count(), result.dim());
         if (job.dim() == 2) {
-            SamplePlot.write(dir.resolve("samples.png"), result.samples(), result.count(), plotTarget, eta,
-                    result.sampler() + " on " + job.model().id() + ", n = " + result.count(), job.seed());
+            SamplePlot.write(dir.resolve("samples.png"), sub.rows(), sub.count(), plotTarget, eta,
+                    job.kind().id() + " on " + job.model().id() + ", n = " + sub.count()
+                            + (sub.complete() ? "" : " of " + sub.population()), job.seed());
         }
         AnalyticTarget target = job.model().analyticTarget();
         if (target != null) {

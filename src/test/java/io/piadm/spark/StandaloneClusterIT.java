@@ -74,7 +74,7 @@ class StandaloneClusterIT {
                 SparkRun.Outcome o = SparkRun.run(spark, TestJobs.job(spec, "piadm-sde", cfg, 10, count, count), s,
                         SamplingListener.NONE);
                 assertTrue(o.master.startsWith("spark://127.0.0.1:"));
-                TestJobs.assertBitwiseEqual(local, o.result.samples(), "standalone " + mode);
+                TestJobs.assertBitwiseEqual(local, TestJobs.rows(o.result), "standalone " + mode);
             }
             JavaSparkContext sc = SparkSessions.javaContext(spark);
             List<Integer> idx = List.of(0, 1, 2, 3, 4, 5);
