@@ -29,7 +29,7 @@ public final class LocalBackend implements Backend {
         Sampler sampler = job.createSampler();
         int count = job.samplesInOneArray("the local backend");
         threads = job.threads(Runtime.getRuntime().availableProcessors());
-        memory = fitInMemory(job, sampler, Runtime.getRuntime().maxMemory(), MemoryFit.JVM_BASE, "this JVM", 1);
+        memory = fitInMemory(job, sampler, Runtime.getRuntime().maxMemory(), MemoryFit.JVM_BASE, "this JVM", 0);
         batchSize = (int) memory.get("batchSize");
         try (ScoreModel model = job.model().build();
                 LocalEvaluator evaluator = new LocalEvaluator(model, threads)) {
@@ -40,7 +40,7 @@ public final class LocalBackend implements Backend {
 
     /**
      * The memory of a run that holds every sample in one JVM (this backend; Spark's time-parallel driver):
-     * the state twice (the driver's working copy of the initial rows), one batch's working memory
+     * the state twice (the initial rows and the driver's working copy), one batch's working memory
      * ({@code outputCopies} more copies of the state while outputs are written from memory) and the metrics'
      * copies of the subsample. A default batch size is lowered to fit (it never changes a sample); a run
      * that still cannot fit is refused in one line naming the settings.

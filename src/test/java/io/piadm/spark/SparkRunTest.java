@@ -182,6 +182,23 @@ class SparkRunTest {
         assertFalse(Files.exists(dir.resolve(".samples.parquet.tmp")), "temp directory renamed away");
         assertEquals("struct<id:bigint,vector:array<double>>", spark.read().parquet(path).schema().simpleString());
         TestJobs.assertBitwiseEqual(rows, ParquetSamples.read(spark, path, 40, count, d), "parquet round trip");
+        // The driver's streaming reader: the parts in partition order give the ids in order, bit for bit;
+        // a table that is not the expected one fails loudly.
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        double[] streamed = new double[count * d];
+        long[] next = {40};
+        ParquetRowReader.forEachRow(conf, hp, 40, count, d, (id, v, off) -> {
+            assertEquals(next[0]++, id);
+            System.arraycopy(v, off, streamed, (int) (id - 40) * d, d);
+        });
+        TestJobs.assertBitwiseEqual(rows, streamed, "streamed in id order");
+        java.io.IOException wrong = assertThrows(java.io.IOException.class,
+                () -> ParquetRowReader.forEachRow(conf, hp, 41, count, d, (id, v, off) -> { }));
+        assertTrue(wrong.getMessage().contains("has id 40 where id 41 was expected"), wrong.getMessage());
+        assertTrue(assertThrows(java.io.IOException.class, () -> ParquetRowReader.forEachRow(conf, hp, 40, count - 1, d,
+                (id, v, off) -> { })).getMessage().contains("holds more than 6 rows"));
+        assertTrue(assertThrows(java.io.IOException.class, () -> ParquetRowReader.forEachRow(conf, hp, 40, count, d + 1,
+                (id, v, off) -> { })).getMessage().contains("has 3 values, expected 4"));
         assertThrows(IllegalStateException.class, () -> ParquetSamples.write(spark, rows, 40, count, d, hp, 3));
     }
 }
