@@ -84,22 +84,21 @@ class ResidentSampleJobTest {
 
     @Test
     void theExecutorsSendTheSubsampleOfTheLocalRows() {
-        // d = 1024: the subsample keeps 2^23 / 1024 = 8192 of 8200 rows, chosen by id on the executors.
-        ModelSpec g = DiagonalGaussian.isotropic(1024, 0.5, 0.7);
-        SamplerConfig cfg = new SamplerConfig(new io.piadm.schedule.ScheduleConfig(1024).horizon(2.0).eta(0.5)
+        // The subsample keeps 10^5 of 100050 rows, chosen by id on the executors.
+        SamplerConfig cfg = new SamplerConfig(new io.piadm.schedule.ScheduleConfig(2).horizon(2.0).eta(0.5)
                 .stepsPerBlock(2).build(), 61, io.piadm.sampler.PicardOptions.defaults(),
                 io.piadm.sampler.CorrectorOptions.off(), SamplerConfig.DEFAULT_WINDOW);
-        int count = 8200;
-        SamplingResult local = new io.piadm.job.LocalBackend().run(job(g, "sde", cfg, 0, count, 512),
+        int count = 100_050;
+        SamplingResult local = new io.piadm.job.LocalBackend().run(job(GAUSS, "sde", cfg, 0, count, 4096),
                 SamplingListener.NONE);
         io.piadm.sampler.Subsample expected = local.source().subsample(61);
-        assertEquals(8192, expected.count());
-        SparkRun.Outcome o = SparkRun.run(SparkTestSession.get(), job(g, "sde", cfg, 0, count, 300),
+        assertEquals(100_000, expected.count());
+        SparkRun.Outcome o = SparkRun.run(SparkTestSession.get(), job(GAUSS, "sde", cfg, 0, count, 3000),
                 samples(5, null, ResumeMode.OFF), SamplingListener.NONE);
         io.piadm.sampler.Subsample got = o.result.source().subsample(61);
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected.ids(), got.ids());
         TestJobs.assertBitwiseEqual(expected.rows(), got.rows(), "subsample rows from the executors");
-        assertEquals(8192, chunks(o).get("subsampleRows"));
+        assertEquals(100_000, chunks(o).get("subsampleRows"));
     }
 
     /** Forward time in the middle of block {@code b}: a model failing below it fails inside that block. */
