@@ -11,9 +11,10 @@
 #
 # spark-submit: $SPARK_HOME/bin/spark-submit, else spark-submit on PATH, else (no Spark installed) Spark's own
 # org.apache.spark.deploy.SparkSubmit from the project's Maven jars plus spark-yarn, copied once to
-# target/yarn-home/jars; the containers then get their Spark jars from there through spark.yarn.jars
-# (uploaded by Spark to the application's staging directory), unless SPARK_YARN_JARS names them already
-# on the cluster (e.g. SPARK_YARN_JARS='hdfs:///apps/spark-4.2.0/jars/*.jar' or 'local:/opt/spark/jars/*').
+# target/yarn-home/jars. The containers get those jars through spark.yarn.jars: staged once on the cluster's
+# file system (see stage_spark_jars), or where SPARK_YARN_JARS says (e.g. 'hdfs:///apps/spark-4.2.0/jars/*.jar',
+# 'local:/opt/spark/jars/*' where every node has them, or "$PWD/target/yarn-home/jars/*.jar" to have Spark
+# upload them with every submission).
 # In cluster mode the driver runs on the cluster: --out and checkpoints must be Hadoop paths (hdfs://, s3a://).
 set -euo pipefail
 
@@ -55,6 +56,36 @@ if [ "$GPU" = 1 ]; then
   FILES="$FILES,$DISCOVERY"
 fi
 
+# Hadoop's FsShell on the cluster's file system, quietly (Maven-jar mode only).
+fs_shell() {
+  # shellcheck disable=SC2086
+  java $FLAGS -Xmx256m -Dlog4j2.configurationFile="$LOG4J" -cp "$CONF_CP:$JARS/*" org.apache.hadoop.fs.FsShell "$@" 2>/dev/null
+}
+
+# Prints the spark.yarn.jars value for Spark's Maven jars staged once on the cluster's file system:
+# PIADM_SPARK_JARS_STAGE (default hdfs:///user/$USER/.piadm/spark-VERSION-jars-CHECKSUM, the checksum of the
+# jar names and sizes, so a changed set is staged anew). Uploading the ~330 MB with every submission costs
+# about a minute; staged, YARN's NodeManagers also keep their localized copies between applications.
+# Staged into a temporary sibling and renamed, so a half-finished upload is never used; nothing is deleted.
+stage_spark_jars() {
+  local sum stage tmp version
+  version="$(piadm_jar_version "$JARS" spark-core_2.13)" || return 1
+  sum="$(cd "$JARS" && ls -l -- *.jar | awk '{print $5, $NF}' | cksum | cut -d' ' -f1)"
+  stage="${PIADM_SPARK_JARS_STAGE:-hdfs:///user/$(id -un)/.piadm/spark-$version-jars-$sum}"
+  if ! fs_shell -test -e "$stage/_STAGED"; then
+    echo "submit-yarn: staging Spark's jars once to $stage (set SPARK_YARN_JARS to use others)" >&2
+    tmp="$stage.tmp-$$"
+    fs_shell -mkdir -p "$tmp" && fs_shell -put "$JARS"/*.jar "$tmp/" && fs_shell -touchz "$tmp/_STAGED" || return 1
+    if fs_shell -test -e "$stage"; then
+      fs_shell -rm -r -skipTrash "$tmp" || true # another submission staged the same set meanwhile
+    else
+      fs_shell -mv "$tmp" "$stage" || return 1
+    fi
+    fs_shell -test -e "$stage/_STAGED" || return 1
+  fi
+  echo "$stage/*.jar"
+}
+
 if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   SUBMIT=("$SPARK_HOME/bin/spark-submit")
 elif command -v spark-submit >/dev/null 2>&1; then
@@ -73,7 +104,10 @@ else
   # shellcheck disable=SC2206  # the flags are meant to split on spaces
   SUBMIT=(java $FLAGS ${SPARK_SUBMIT_OPTS:-} -Xmx512m -Dlog4j2.configurationFile="$LOG4J"
           -cp "$CONF_CP:$JARS/*" org.apache.spark.deploy.SparkSubmit)
-  CONFS=(--conf "spark.yarn.jars=${SPARK_YARN_JARS:-$JARS/*.jar}" "${CONFS[@]}")
+  if [ -z "${SPARK_YARN_JARS:-}" ]; then
+    SPARK_YARN_JARS="$(stage_spark_jars)" || die "could not stage Spark's jars on the cluster; set SPARK_YARN_JARS"
+  fi
+  CONFS=(--conf "spark.yarn.jars=$SPARK_YARN_JARS" "${CONFS[@]}")
 fi
 
 # Not exec: the EXIT trap removes the properties file once spark-submit is done.

@@ -23,7 +23,6 @@ import java.io.FileNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +83,8 @@ class YarnClusterIT {
     @Test
     @Order(1)
     void clusterModeJobWritesHdfsOutputsAndCheckpointsAndGivesTheLocalSamples() throws Exception {
-        // Spark's jars uploaded by SparkSubmit (the default of submit-yarn.sh without a Spark installation).
+        // The first submission also stages Spark's Maven jars on HDFS (submit-yarn.sh's default without a
+        // Spark installation); the later ones reuse them.
         Job job = new Job("run1", Map.of(), List.of());
         job.start();
         job.watch.awaitEnd();
@@ -101,7 +101,7 @@ class YarnClusterIT {
     @Test
     @Order(2)
     void anExecutorContainerKilledMidRunIsSurvived() throws Exception {
-        Job job = new Job("executor-kill", localJars(), List.of());
+        Job job = new Job("executor-kill", Map.of(), List.of());
         job.start();
         assertTrue(job.watch.awaitCheckpoints(1), "a first block checkpoint on HDFS while the job runs\n" + job.tail());
         List<ProcessHandle> executors = cluster.containers(EXECUTOR);
@@ -134,9 +134,7 @@ class YarnClusterIT {
         Files.writeString(fake, "#!/bin/sh\necho \"${CONTAINER_ID:-none}\" >> '" + calls + "'\n"
                 + "echo '{\"name\":\"gpu\",\"addresses\":[\"5\",\"7\"]}'\n");
         assertTrue(fake.toFile().setExecutable(true));
-        Map<String, String> env = new HashMap<>(localJars());
-        env.put("GPU_DISCOVERY_SCRIPT", fake.toString());
-        Job job = new Job("gpu", env, List.of("--gpu"));
+        Job job = new Job("gpu", Map.of("GPU_DISCOVERY_SCRIPT", fake.toString()), List.of("--gpu"));
         job.start();
         job.watch.awaitEnd();
         job.assertSucceeded();
@@ -169,7 +167,7 @@ class YarnClusterIT {
     void theApplicationMasterKilledAfterACheckpointIsResumedByYarnsSecondAttempt() throws Exception {
         assumeTrue(resumeTakesAMode(), "piadm sample has no '--resume auto' yet (the lead adds it on main): "
                 + "the YARN re-attempt test needs it and is skipped");
-        Job job = new Job("am-kill", localJars(), List.of("--conf", "spark.yarn.maxAppAttempts=2"), "--resume", "auto");
+        Job job = new Job("am-kill", Map.of(), List.of("--conf", "spark.yarn.maxAppAttempts=2"), "--resume", "auto");
         job.start();
         assertTrue(job.watch.awaitCheckpoints(1), "a first block checkpoint on HDFS\n" + job.tail());
         List<ProcessHandle> ams = cluster.containers(AM);
@@ -198,11 +196,6 @@ class YarnClusterIT {
         CommandLine.Model.OptionSpec o = Main.commandLine().getSubcommands().get("sample").getCommandSpec()
                 .findOption("--resume");
         return o != null && o.arity().max() >= 1;
-    }
-
-    /** Spark's jars for the containers straight from the local folder: they are on the only node. */
-    private static Map<String, String> localJars() {
-        return Map.of("SPARK_YARN_JARS", "local:" + YarnMiniCluster.ROOT.resolve("target/yarn-home/jars") + "/*");
     }
 
     private static long mismatch(Path samples) throws Exception {
