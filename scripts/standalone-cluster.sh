@@ -24,13 +24,9 @@ MVN="${MVN:-mvn -B}"
 PIDS="$SPARK_HOME/pids"
 LOGS="$SPARK_HOME/logs"
 
-# Spark's JVM module flags (JavaModuleOptions.defaultModuleOptions), needed outside spark-submit.
-FLAGS="-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector"
-for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
-         java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
-  FLAGS="$FLAGS --add-opens=java.base/$p=ALL-UNNAMED"
-done
-FLAGS="$FLAGS --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true"
+# Spark's JVM module flags: the spark.jvm.flags property of pom.xml, their one home (as scripts/piadm reads it).
+FLAGS="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$ROOT/pom.xml")"
+[ -n "$FLAGS" ] || { echo "standalone-cluster: could not read spark.jvm.flags from $ROOT/pom.xml" >&2; exit 1; }
 CP="$SPARK_HOME/conf:$SPARK_HOME/jars/*"
 
 die() { echo "standalone-cluster: $*" >&2; exit 1; }

@@ -5,7 +5,7 @@ import io.piadm.model.DiagonalGaussian;
 import io.piadm.sampler.Integrator;
 import io.piadm.sampler.PicardOptions;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.sampler.SamplingResult;
@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The paper's headline as an experiment (ALGORITHMS.md section 7, invariant 5): for each dimension d,
+ * The paper's headline as an experiment (docs/ALGORITHMS.md section 7, invariant 5): for each dimension d,
  * choose the smallest steps-per-block M for which the sequential SDE sampler's exact KL to p_eta (closed
  * form, {@link SequentialGaussianLaw}) is at most a fixed target; then record the sequential rounds (the
  * grid's step count: grows polynomially in d) and PIADM-SDE's rounds on the same grid (adaptive Picard:
@@ -51,7 +51,7 @@ public final class ScalingBenchmark {
         SamplerConfig cfg = SamplerConfig.of(s, seed).withPicard(PicardOptions.tolerance(tolerance, null));
         SamplingResult r;
         try (LocalEvaluator ev = LocalEvaluator.allCores(g)) {
-            r = new SamplingDriver(Samplers.create("piadm-sde", cfg, d), ev, samples).run(0, samples, SamplingListener.NONE);
+            r = new SamplingDriver(SamplerKind.of("piadm-sde").create(cfg, d), ev, samples).run(0, samples, SamplingListener.NONE);
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("d", d);

@@ -1,33 +1,76 @@
 package io.piadm.cli;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
 import io.piadm.job.Backend;
 import io.piadm.job.LocalBackend;
+import io.piadm.job.ResumeMode;
+import io.piadm.spark.SparkBackend;
+import io.piadm.spark.SparkSettings;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The --backend choices: the CLI picks one by name; a backend takes a SampleJob and a listener. */
+/** The backend choices: created by name with their own settings, each validated by the backend. */
 final class Backends {
-    private static final Map<String, Supplier<Backend>> BACKENDS = new LinkedHashMap<>();
-
-    static {
-        BACKENDS.put(io.piadm.spark.SparkBackend.NAME, io.piadm.spark.SparkBackend::new);
-        BACKENDS.put(LocalBackend.NAME, LocalBackend::new);
-    }
+    static final List<String> NAMES = List.of(SparkBackend.NAME, LocalBackend.NAME);
 
     private Backends() {}
 
-    static String names() {
-        return String.join(", ", BACKENDS.keySet());
+    /** Settings only the Spark backend has; null values are "not given". */
+    static final class SparkOptions {
+        String master;
+        Integer partitions;
+        String parallelism;
+        ResumeMode resume = ResumeMode.OFF;
+        String checkpointDir;
+        boolean checkpointDirGiven;
+
+        List<Setting> given() {
+            List<Setting> g = new ArrayList<>();
+            if (master != null) {
+                g.add(Setting.MASTER);
+            }
+            if (partitions != null) {
+                g.add(Setting.PARTITIONS);
+            }
+            if (parallelism != null) {
+                g.add(Setting.PARALLELISM);
+            }
+            if (resume != ResumeMode.OFF) {
+                g.add(Setting.RESUME);
+            }
+            if (checkpointDirGiven) {
+                g.add(Setting.CHECKPOINT_DIR);
+            }
+            return g;
+        }
     }
 
-    /** Throws IllegalArgumentException naming --backend and the allowed names. */
-    static Backend create(String name) {
-        Supplier<Backend> s = BACKENDS.get(name);
-        if (s == null) {
-            throw new IllegalArgumentException("--backend must be one of " + names() + "; got '" + name + "'");
+    /** Refuses an unknown backend name, naming the choices. */
+    static void checkName(String name) {
+        if (!NAMES.contains(name)) {
+            throw new InvalidSettingException("{0} must be one of " + String.join(", ", NAMES) + "; got '" + name + "'",
+                    Setting.BACKEND);
         }
-        return s.get();
+    }
+
+    static Backend create(String name, SparkOptions o) {
+        checkName(name);
+        if (SparkBackend.NAME.equals(name)) {
+            return new SparkBackend(new SparkSettings(o.master, o.partitions, o.parallelism, o.resume, o.checkpointDir));
+        }
+        {
+            List<Setting> g = o.given();
+            if (!g.isEmpty()) {
+                StringBuilder which = new StringBuilder();
+                for (int i = 0; i < g.size(); i++) {
+                    which.append(i == 0 ? "" : ", ").append('{').append(i).append('}');
+                }
+                throw new InvalidSettingException(which + " apply to --backend spark only",
+                        g.toArray(new Setting[0]));
+            }
+        }
+        return new LocalBackend();
     }
 }

@@ -57,7 +57,7 @@ final class BenchLocalCommand implements Callable<Integer> {
         ModelSpec modelSpec;
         List<Integer> counts;
         try {
-            modelSpec = SampleCommand.parseModel(model);
+            modelSpec = io.piadm.model.ModelSpecs.parse(model);
             if (rows < 1) {
                 throw new IllegalArgumentException("--rows must be an integer >= 1, got " + rows);
             }

@@ -65,7 +65,7 @@ final class BenchModelCommand implements Callable<Integer> {
         ModelSpec modelSpec;
         long t0 = System.nanoTime();
         try {
-            modelSpec = SampleCommand.parseModel(model);
+            modelSpec = io.piadm.model.ModelSpecs.parse(model);
             if (maxBatch < 1 || maxBatch > 1 << 20) {
                 throw new IllegalArgumentException("--max-batch must be an integer in [1, 1048576], got " + maxBatch);
             }

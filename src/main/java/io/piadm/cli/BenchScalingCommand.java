@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code piadm bench scaling}: the paper's headline experiment (ALGORITHMS.md section 7, invariant 5),
+ * {@code piadm bench scaling}: the paper's headline experiment (docs/ALGORITHMS.md section 7, invariant 5),
  * see {@link ScalingBenchmark}: per d, the grid on which the sequential SDE reaches a fixed exact KL, its
  * rounds, and PIADM-SDE's rounds on the same grid.
  */

@@ -70,7 +70,7 @@ final class BenchSparkOverheadCommand implements Callable<Integer> {
         ModelSpec m;
         SamplerConfig cfg;
         try {
-            m = SampleCommand.parseModel(model);
+            m = io.piadm.model.ModelSpecs.parse(model);
             if (samples < 1) {
                 throw new IllegalArgumentException("--samples must be an integer >= 1, got " + samples);
             }
@@ -86,7 +86,7 @@ final class BenchSparkOverheadCommand implements Callable<Integer> {
             SparkSessions.validateMaster(master);
             cfg = SamplerConfig.of(new ScheduleConfig(m.dim()).stepsPerBlock(steps).build(), seed)
                     .withPicard(PicardOptions.fixed(iterations));
-            io.piadm.sampler.Samplers.create(sampler, cfg, m.dim());
+            io.piadm.sampler.SamplerKind.of(sampler).create(cfg, m.dim());
         } catch (IllegalArgumentException e) {
             throw new BadInput(e.getMessage(), e);
         }

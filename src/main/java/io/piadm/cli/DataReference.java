@@ -3,7 +3,8 @@ package io.piadm.cli;
 import io.piadm.io.RunJson;
 import io.piadm.metrics.MetricsReport;
 import io.piadm.model.ModelSpec;
-import io.piadm.model.onnx.OnnxModelSpec;
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
 import io.piadm.noise.CounterNoise;
 import io.piadm.noise.NoiseStream;
 import io.piadm.process.OuProcess;
@@ -11,6 +12,8 @@ import io.piadm.sampler.SamplingResult;
 import io.piadm.train.ToyDataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,58 +27,78 @@ import java.util.Map;
  * ({@code <name>.report.json} beside {@code <name>.onnx}, as {@code piadm train} writes it).
  */
 final class DataReference {
+    private static final Logger LOG = LoggerFactory.getLogger(DataReference.class);
+
+    /** The data set, or null when metrics are skipped (then {@link #skipped} says why). */
     final ToyDataset dataset;
     final String source;
+    final String skipped;
 
-    private DataReference(ToyDataset dataset, String source) {
+    private DataReference(ToyDataset dataset, String source, String skipped) {
         this.dataset = dataset;
         this.source = source;
+        this.skipped = skipped;
     }
 
-    /** Null when there is nothing to compare with. Errors name --reference-data. */
+    /**
+     * Null when there is nothing to compare with (an analytic model, or a learned model without a training
+     * report). A report that exists but cannot be used is not silent: the metrics say why they are missing.
+     */
     static DataReference resolve(String option, ModelSpec spec) {
         if (option != null) {
             ToyDataset ds;
             try {
                 ds = ToyDataset.parse(option);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--reference-data: " + e.getMessage(), e);
+            } catch (InvalidSettingException e) {
+                throw new InvalidSettingException("{0}: " + e.getMessage(), e, Setting.REFERENCE_DATA);
             }
             if (ds.dim() != spec.dim()) {
-                throw new IllegalArgumentException("--reference-data " + option + " has d = " + ds.dim()
-                        + " but the model has d = " + spec.dim());
+                throw new InvalidSettingException("{0} " + option + " has d = " + ds.dim()
+                        + " but the model has d = " + spec.dim(), Setting.REFERENCE_DATA);
             }
-            return new DataReference(ds, "--reference-data");
+            return new DataReference(ds, "--reference-data", null);
         }
-        if (!(spec instanceof OnnxModelSpec) || spec.analyticTarget() != null) {
+        String path = spec.modelFile();
+        if (path == null || spec.analyticTarget() != null) {
             return null;
         }
-        String path = ((OnnxModelSpec) spec).path();
         if (path.contains("://") && !path.startsWith("file:")) {
             return null; // remote models: only an explicit --reference-data
         }
         Path model = Paths.get(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
         String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path report = model.resolveSibling(name + ".report.json");
-        if (!Files.isReadable(report)) {
+        if (!Files.exists(report)) {
             return null;
         }
+        String why;
         try {
             JsonNode ds = RunJson.read(report).path("dataset").path("spec");
             if (!ds.isTextual()) {
-                return null;
+                why = report + " names no dataset.spec";
+            } else {
+                ToyDataset d = ToyDataset.parse(ds.asText());
+                if (d.dim() == spec.dim()) {
+                    return new DataReference(d, report.toString(), null);
+                }
+                why = report + " names data of d = " + d.dim() + ", the model has d = " + spec.dim();
             }
-            ToyDataset d = ToyDataset.parse(ds.asText());
-            return d.dim() == spec.dim() ? new DataReference(d, report.toString()) : null;
-        } catch (Exception e) {
-            return null; // an unreadable report only means no data metrics
+        } catch (java.io.IOException | RuntimeException e) {
+            why = "cannot use " + report + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
         }
+        LOG.warn("no data metrics: {}; give the training data with --reference-data", why);
+        return new DataReference(null, report.toString(), why);
     }
 
     /** Data metrics of the samples against fresh data blurred to p_eta; null without a reference. */
     static Map<String, Object> metrics(DataReference ref, double eta, SamplingResult result, long seed) {
         if (ref == null) {
             return null;
+        }
+        if (ref.dataset == null) {
+            LinkedHashMap<String, Object> m = new LinkedHashMap<>();
+            m.put("skipped", ref.skipped);
+            return m;
         }
         int n = result.count();
         int d = result.dim();

@@ -1,5 +1,6 @@
 package io.piadm.cli;
 
+import io.piadm.config.InvalidSettingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -134,12 +135,16 @@ public final class Main implements Callable<Integer> {
     private static int onExecutionError(Exception ex, CommandLine cmd, ParseResult pr) {
         PrintWriter err = cmd.getErr();
         String name = cmd.getCommandSpec().qualifiedName();
-        String msg = ex.getMessage();
-        // A setting found wrong only at run time (an unreachable master, an unreadable model on the
-        // executors) is still bad input when its message names the option, as ours do.
-        boolean bad = ex instanceof BadInput
-                || (ex instanceof IllegalArgumentException && msg != null && msg.startsWith("--"));
-        if (!bad || msg == null) {
+        // Bad input is typed: a setting found wrong, before anything was written or at run time (an
+        // unreachable master, an unreadable model on the executors), names itself; render it as its flag.
+        InvalidSettingException invalid = invalidSetting(ex);
+        boolean bad = invalid != null || ex instanceof BadInput;
+        String msg;
+        if (invalid != null) {
+            msg = Flags.message(invalid);
+        } else if (bad && ex.getMessage() != null) {
+            msg = ex.getMessage();
+        } else {
             msg = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
         }
         err.println(name + ": " + (bad ? "" : "error: ") + firstLine(msg));
@@ -148,6 +153,16 @@ public final class Main implements Callable<Integer> {
         }
         err.flush();
         return bad ? EXIT_BAD_INPUT : EXIT_FAILURE;
+    }
+
+    /** The InvalidSettingException behind {@code ex} (itself or a cause, e.g. through a Spark task), or null. */
+    static InvalidSettingException invalidSetting(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidSettingException ise) {
+                return ise;
+            }
+        }
+        return null;
     }
 
     private static boolean verbose(ParseResult pr) {

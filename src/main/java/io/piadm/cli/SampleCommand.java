@@ -4,9 +4,11 @@ import io.piadm.io.Npy;
 import io.piadm.io.OutputDir;
 import io.piadm.io.RunJson;
 import io.piadm.io.SamplePlot;
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+import io.piadm.io.HadoopOutput;
 import io.piadm.job.Backend;
-import io.piadm.spark.HadoopOutput;
-import io.piadm.spark.SparkBackend;
+import io.piadm.job.ResumeMode;
 import io.piadm.job.RunManifest;
 import io.piadm.job.SampleJob;
 import io.piadm.metrics.MetricsReport;
@@ -16,9 +18,8 @@ import io.piadm.model.ModelSpecs;
 import io.piadm.train.ToyDataset;
 import io.piadm.sampler.CorrectorOptions;
 import io.piadm.sampler.PicardOptions;
-import io.piadm.sampler.Sampler;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingResult;
 import io.piadm.schedule.Schedule;
@@ -55,7 +56,7 @@ final class SampleCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--sampler", required = true, paramLabel = "NAME",
-            description = "One of: sde, ode, paradigms, paradigms-ode, piadm-sde, piadm-ode.")
+            description = "One of: ${COMPLETION-CANDIDATES}.", completionCandidates = SamplerNames.class)
     String sampler;
 
     @Option(names = "--samples", required = true, paramLabel = "N", description = "Number of samples (>= 1).")
@@ -128,8 +129,10 @@ final class SampleCommand implements Callable<Integer> {
             description = "time, samples or auto (default auto: the planner decides; run.json says why).")
     String parallelism;
 
-    @Option(names = "--resume", description = "Continue from the last complete block checkpointed by an interrupted run.")
-    boolean resume;
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "on", paramLabel = "auto",
+            description = "Continue from the last complete block checkpointed by an interrupted run; '--resume auto'"
+                    + " continues when such a checkpoint exists and starts fresh otherwise (scheduled retries).")
+    String resume;
 
     @Option(names = "--checkpoint-dir", paramLabel = "PATH",
             description = "Where block checkpoints go (any Hadoop path; default: .NAME.checkpoint beside --out).")
@@ -150,94 +153,115 @@ final class SampleCommand implements Callable<Integer> {
                     + "). Default for onnx models: the dataset named in the model's <name>.report.json, if any.")
     String referenceData;
 
-    /** What {@link #resolve()} produced: the job, the backend and the checked output path. */
+    /** The sampler names for --help. */
+    static final class SamplerNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return SamplerKind.ids().iterator();
+        }
+    }
+
+    /** What {@link #resolve()} produced: the job, the backend and the checked output location. */
     static final class Resolved {
         final SampleJob job;
         final Backend backend;
         /** The checked local output directory, or null when {@link #remoteOut} is set. */
         final Path out;
-        /** A Hadoop URI output (spark backend), or null. */
-        String remoteOut;
+        /** A Hadoop URI output, or null. */
+        final String remoteOut;
         final boolean overwrite;
-
         /** Training data of a learned model to compare samples with, or null. */
-        DataReference reference;
+        final DataReference reference;
 
-        Resolved(SampleJob job, Backend backend, Path out, boolean overwrite) {
+        Resolved(SampleJob job, Backend backend, Path out, String remoteOut, boolean overwrite,
+                DataReference reference) {
             this.job = job;
             this.backend = backend;
             this.out = out;
+            this.remoteOut = remoteOut;
             this.overwrite = overwrite;
+            this.reference = reference;
         }
     }
 
-    /** Checks every option and resolves all defaults; creates nothing. Throws IllegalArgumentException. */
-    Resolved resolve() {
-        if (samples < 1) {
-            throw new IllegalArgumentException("--samples must be an integer >= 1, got " + samples);
+    /** The sampler-specific settings given on this command line. */
+    private List<Setting> samplerSettingsGiven() {
+        List<Setting> g = new ArrayList<>();
+        if (iterations != null) {
+            g.add(Setting.ITERATIONS);
         }
-        if (!Samplers.NAMES.contains(sampler)) {
-            throw new IllegalArgumentException("--sampler must be one of " + String.join(", ", Samplers.NAMES)
-                    + "; got '" + sampler + "'");
+        if (tolerance != null) {
+            g.add(Setting.TOLERANCE);
         }
-        ModelSpec spec = parseModel(model);
-        int d = spec.dim();
-        if (threads != null && threads < 1) {
-            throw new IllegalArgumentException("--threads must be an integer >= 1, got " + threads);
+        if (maxIterations != null) {
+            g.add(Setting.MAX_ITERATIONS);
         }
-        if (batchSize != null && batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be an integer >= 1, got " + batchSize);
+        if (window != null) {
+            g.add(Setting.WINDOW);
         }
-        if (window != null && window < 1) {
-            throw new IllegalArgumentException("--window must be an integer >= 1, got " + window);
+        if (corrector != null && !corrector.equals("off")) {
+            g.add(Setting.CORRECTOR);
         }
-        Backend be = Backends.create(backend);
-        if (be instanceof SparkBackend) {
-            ((SparkBackend) be).configure(master, partitions, parallelism, resume,
-                    checkpointDir != null ? checkpointDir : defaultCheckpointDir(out));
-        } else if (HadoopOutput.isRemote(out)) {
-            throw new IllegalArgumentException("--out " + out + ": a Hadoop path needs --backend spark");
-        } else if (master != null || partitions != null || parallelism != null || resume || checkpointDir != null) {
-            throw new IllegalArgumentException("--master, --partitions, --parallelism, --resume and --checkpoint-dir"
-                    + " apply to --backend spark only");
+        if (correctorSteps != null) {
+            g.add(Setting.CORRECTOR_STEPS);
         }
+        if (correctorTime != null) {
+            g.add(Setting.CORRECTOR_TIME);
+        }
+        if (friction != null) {
+            g.add(Setting.FRICTION);
+        }
+        return g;
+    }
 
-        // Picard settings: a fixed K or a tolerance (with an optional cap), never both.
+    /**
+     * Checks every option and resolves all defaults; creates nothing. Each setting is validated once, by
+     * the type that owns it (sampler kind, Picard and corrector options, schedule, job, backend, output).
+     */
+    Resolved resolve() {
+        SamplerKind kind = SamplerKind.of(sampler);
+        // A setting the chosen sampler does not use is refused, never silently ignored.
+        for (Setting s : samplerSettingsGiven()) {
+            if (!kind.settings().contains(s)) {
+                throw new InvalidSettingException("{0} applies to --sampler " + String.join(", ",
+                        SamplerKind.accepting(s)) + " only, not " + kind.id(), s);
+            }
+        }
         if (iterations != null && tolerance != null) {
-            throw new IllegalArgumentException("--iterations and --tolerance exclude each other: use --iterations K"
-                    + " (fixed sweeps) or --tolerance TOL [--max-iterations KMAX]");
+            throw new InvalidSettingException("{0} and {1} exclude each other: use {0} K (fixed sweeps) or"
+                    + " {1} TOL [{2} KMAX]", Setting.ITERATIONS, Setting.TOLERANCE, Setting.MAX_ITERATIONS);
         }
         if (iterations != null && maxIterations != null) {
-            throw new IllegalArgumentException("--max-iterations goes with --tolerance, not with --iterations");
-        }
-        boolean paradigms = sampler.startsWith("paradigms");
-        if (paradigms && iterations != null) {
-            throw new IllegalArgumentException("--iterations is not allowed with --sampler " + sampler
-                    + ": ParaDiGMS slides its window by a tolerance; use --tolerance TOL");
+            throw new InvalidSettingException("{0} goes with {1}, not with {2}", Setting.MAX_ITERATIONS,
+                    Setting.TOLERANCE, Setting.ITERATIONS);
         }
         PicardOptions picard = iterations != null
                 ? PicardOptions.fixed(iterations)
                 : PicardOptions.tolerance(tolerance != null ? tolerance : PicardOptions.DEFAULT_TOLERANCE,
                         maxIterations);
 
-        // Corrector: default on for piadm-ode, off for ode; not available for the others.
-        boolean supportsCorrector = sampler.equals("ode") || sampler.equals("piadm-ode");
         boolean correctorOn;
         if (corrector == null) {
-            correctorOn = sampler.equals("piadm-ode");
+            correctorOn = kind.correctorOnByDefault();
         } else if (corrector.equals("on") || corrector.equals("off")) {
             correctorOn = corrector.equals("on");
         } else {
-            throw new IllegalArgumentException("--corrector must be 'on' or 'off', got '" + corrector + "'");
+            throw new InvalidSettingException("{0} must be 'on' or 'off', got '" + corrector + "'", Setting.CORRECTOR);
         }
-        if (correctorOn && !supportsCorrector) {
-            throw new IllegalArgumentException("--corrector on applies to samplers ode and piadm-ode only, not "
-                    + sampler);
+        if (!correctorOn) {
+            for (Setting s : List.of(Setting.CORRECTOR_STEPS, Setting.CORRECTOR_TIME, Setting.FRICTION)) {
+                if (samplerSettingsGiven().contains(s)) {
+                    throw new InvalidSettingException("{0} applies only when the corrector is on ({1} on)", s,
+                            Setting.CORRECTOR);
+                }
+            }
         }
         CorrectorOptions co = new CorrectorOptions(correctorOn, correctorSteps,
                 correctorTime != null ? correctorTime : CorrectorOptions.DEFAULT_TIME,
                 friction != null ? friction : CorrectorOptions.DEFAULT_FRICTION);
 
+        ModelSpec spec = ModelSpecs.parse(model);
+        int d = spec.dim();
         ScheduleConfig sc = new ScheduleConfig(d).horizon(horizon).eta(eta).blockLength(blockLength)
                 .stepsPerBlock(stepsPerBlock);
         if (accuracy != null) {
@@ -249,27 +273,40 @@ final class SampleCommand implements Callable<Integer> {
         // Name --eta when only it was given: the default horizon depends on d and delta.
         if (eta != null && horizon == null && Double.isFinite(eta) && eta > 0 && sc.accuracy() > 0
                 && Double.isFinite(sc.accuracy()) && eta >= sc.resolvedHorizon()) {
-            throw new IllegalArgumentException("--eta must be below the horizon T = " + sc.resolvedHorizon()
-                    + " (the default for d = " + d + "); got " + eta + " (or set --horizon)");
+            throw new InvalidSettingException("{0} must be below the horizon T = " + sc.resolvedHorizon()
+                    + " (the default for d = " + d + "); got " + eta + " (or set {1})", Setting.ETA, Setting.HORIZON);
         }
         Schedule schedule = sc.build();
         SamplerConfig config = new SamplerConfig(schedule, seed, picard, co,
                 window != null ? window : SamplerConfig.DEFAULT_WINDOW);
-        Sampler smp = Samplers.create(sampler, config, d);
-        int batch = batchSize != null ? batchSize : SamplingDriver.defaultBatchSize(smp, d, samples);
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        SampleJob job = new SampleJob(spec, sampler, config, samples, 0L, batch, nThreads, sc.describe());
-        // Last, once everything else is known to be valid: the output location (a probe file, deleted).
-        DataReference reference = DataReference.resolve(referenceData, spec);
-        boolean remote = HadoopOutput.isRemote(out);
-        if (remote) {
-            HadoopOutput.check(out, overwrite, "--out", new org.apache.hadoop.conf.Configuration());
+        if (samples < 1) {
+            throw InvalidSettingException.range(Setting.SAMPLES, "an integer >= 1", samples);
         }
-        Path checkedOut = remote ? null : OutputDir.check(localPath(out), overwrite, "--out");
-        Resolved resolved = new Resolved(job, be, checkedOut, overwrite);
-        resolved.reference = reference;
-        resolved.remoteOut = remote ? out : null;
-        return resolved;
+        int batch = batchSize != null ? batchSize
+                : SamplingDriver.defaultBatchSize(kind.create(config, d), d, samples);
+        SampleJob job = new SampleJob(spec, kind, config, samples, 0L, batch, threads, sc.describe());
+
+        boolean remote = HadoopOutput.isRemote(out);
+        Backends.SparkOptions so = new Backends.SparkOptions();
+        so.master = master;
+        so.partitions = partitions;
+        so.parallelism = parallelism;
+        so.resume = ResumeMode.parse(resume);
+        so.checkpointDirGiven = checkpointDir != null;
+        so.checkpointDir = checkpointDir != null ? checkpointDir : defaultCheckpointDir(out);
+        Backends.checkName(backend);
+        if (!backend.equals(io.piadm.spark.SparkBackend.NAME)) {
+            so.checkpointDir = null;
+        }
+        DataReference reference = DataReference.resolve(referenceData, spec);
+        // Last, once everything else is known to be valid: the output location (a probe file, deleted),
+        // then the backend (which checks its checkpoint directory the same way).
+        if (remote) {
+            HadoopOutput.check(out, overwrite, new org.apache.hadoop.conf.Configuration());
+        }
+        Path checkedOut = remote ? null : OutputDir.check(localPath(out), overwrite);
+        Backend be = Backends.create(backend, so);
+        return new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
     }
 
     /** Block checkpoints live beside the output directory, which exists only once complete. */
@@ -286,27 +323,14 @@ final class SampleCommand implements Callable<Integer> {
         try {
             return out.startsWith("file:") ? Paths.get(java.net.URI.create(out)) : Paths.get(out);
         } catch (IllegalArgumentException e) { // also InvalidPathException
-            throw new IllegalArgumentException("--out " + out + ": not a valid path (" + e.getMessage() + ")", e);
-        }
-    }
-
-    static ModelSpec parseModel(String text) {
-        try {
-            return ModelSpecs.parse(text);
-        } catch (IllegalArgumentException e) {
-            String msg = e.getMessage() == null ? "invalid spec '" + text + "'" : e.getMessage();
-            throw new IllegalArgumentException(msg.startsWith("--model") ? msg : "--model: " + msg, e);
+            throw new InvalidSettingException("{0} " + out + ": not a valid path (" + e.getMessage() + ")", e,
+                    Setting.OUT);
         }
     }
 
     @Override
     public Integer call() throws Exception {
-        Resolved r;
-        try {
-            r = resolve();
-        } catch (IllegalArgumentException e) {
-            throw new BadInput(e.getMessage(), e);
-        }
+        Resolved r = resolve();
         PrintWriter stdout = spec.commandLine().getOut();
         Outcome o = run(r, Main.commandArgs(spec));
         printSummary(stdout, o);
@@ -334,75 +358,78 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs a resolved job and writes its outputs atomically. */
+    /** Runs a resolved job and writes its outputs atomically; the backend is closed whatever happens. */
     static Outcome run(Resolved r, List<String> args) throws Exception {
-        try {
+        try (Backend backend = r.backend) {
             return runOn(r, args);
-        } finally {
-            if (r.backend instanceof SparkBackend) {
-                ((SparkBackend) r.backend).close();
-            }
         }
     }
 
     private static Outcome runOn(Resolved r, List<String> args) throws Exception {
         long t0 = System.nanoTime();
         SampleJob job = r.job;
-        int stages = job.samplerName().startsWith("paradigms") ? 1 : job.config().schedule().blockCount();
-        SamplingResult result = r.backend.run(job, new ProgressLogger(stages));
+        Backend backend = r.backend;
+        SamplingResult result = backend.run(job, new ProgressLogger(job.createSampler().stageCount()));
         double eta = job.config().schedule().eta();
         ModelSpec spec = job.model();
         AnalyticTarget target = spec.analyticTarget();
         Map<String, Object> metrics = target != null
                 ? MetricsReport.compute(spec, eta, result.samples(), result.count(), job.seed())
                 : DataReference.metrics(r.reference, eta, result, job.seed());
-        LinkedHashMap<String, Object> manifest = RunManifest.build(job, r.backend, result, metrics);
+        LinkedHashMap<String, Object> manifest = RunManifest.build(job, backend, result, metrics);
         List<String> files = new ArrayList<>(List.of("samples.npy", "run.json"));
         boolean plot = job.dim() == 2;
         if (plot) {
             files.add("samples.png");
         }
-        SparkBackend spark = r.backend instanceof SparkBackend ? (SparkBackend) r.backend : null;
-        if (spark != null) {
-            files.add("samples.parquet");
+        files.addAll(backend.sampleFiles());
+        if (target != null) {
+            for (io.piadm.model.OutputArray a : target.extraOutputs()) {
+                files.add(a.fileName()); // e.g. target-covariance.npy, so the exact target can be rebuilt
+            }
         }
         manifest.put("outputs", files);
         manifest.put("command", args);
         if (r.remoteOut != null) {
-            // Stage the small files locally, then copy them up beside Spark's Parquet and rename into place.
+            // Stage the small files locally, then copy them up beside the backend's files and rename into place.
             Path stage = Files.createTempDirectory("piadm-out-");
             try {
-                Npy.write(stage.resolve("samples.npy"), result.samples(), result.count(), result.dim());
-                if (plot) {
-                    SamplePlot.write(stage.resolve("samples.png"), result.samples(), result.count(), target, eta,
-                            result.sampler() + " on " + spec.id() + ", n = " + result.count(), job.seed());
-                }
-                manifest.put("totalWallSeconds", (System.nanoTime() - t0) / 1e9);
-                RunJson.write(stage.resolve("run.json"), manifest);
-                spark.publish(stage, files, r.remoteOut, r.overwrite, result);
-                spark.finish();
+                writeSmallFiles(stage, r, result, manifest, target, t0);
+                HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(),
+                        tmp -> backend.writeSampleFiles(tmp, result));
+                backend.onCommitted();
                 return new Outcome(job, result, manifest, null, r.remoteOut, files);
             } finally {
                 OutputDir.deleteRecursively(stage);
             }
         }
-        try (OutputDir od = OutputDir.open(r.out, r.overwrite, "--out")) {
-            Npy.write(od.dir().resolve("samples.npy"), result.samples(), result.count(), result.dim());
-            if (spark != null) {
-                spark.writeParquet(od.dir().resolve("samples.parquet"), result);
-            }
-            if (plot) {
-                SamplePlot.write(od.dir().resolve("samples.png"), result.samples(), result.count(), target, eta,
-                        result.sampler() + " on " + spec.id() + ", n = " + result.count(), job.seed());
-            }
-            manifest.put("totalWallSeconds", (System.nanoTime() - t0) / 1e9);
-            RunJson.write(od.dir().resolve("run.json"), manifest);
+        try (OutputDir od = OutputDir.open(r.out, r.overwrite)) {
+            backend.writeSampleFiles(new org.apache.hadoop.fs.Path(od.dir().toUri()), result);
+            writeSmallFiles(od.dir(), r, result, manifest, target, t0);
             Path dir = od.commit();
-            if (spark != null) {
-                spark.finish();
-            }
+            backend.onCommitted();
             return new Outcome(job, result, manifest, dir, dir.toString(), files);
         }
+    }
+
+    /** samples.npy, samples.png (d = 2) and, last, run.json. */
+    private static void writeSmallFiles(Path dir, Resolved r, SamplingResult result, Map<String, Object> manifest,
+            AnalyticTarget plotTarget, long t0) throws java.io.IOException {
+        SampleJob job = r.job;
+        double eta = job.config().schedule().eta();
+        Npy.write(dir.resolve("samples.npy"), result.samples(), result.count(), result.dim());
+        if (job.dim() == 2) {
+            SamplePlot.write(dir.resolve("samples.png"), result.samples(), result.count(), plotTarget, eta,
+                    result.sampler() + " on " + job.model().id() + ", n = " + result.count(), job.seed());
+        }
+        AnalyticTarget target = job.model().analyticTarget();
+        if (target != null) {
+            for (io.piadm.model.OutputArray a : target.extraOutputs()) {
+                Npy.write(dir.resolve(a.fileName()), a.data(), a.rows(), a.cols());
+            }
+        }
+        manifest.put("totalWallSeconds", (System.nanoTime() - t0) / 1e9);
+        RunJson.write(dir.resolve("run.json"), manifest);
     }
 
     /**

@@ -26,7 +26,7 @@ public final class LocalEvaluator implements ScoreEvaluator {
 
     public LocalEvaluator(ScoreModel model, int threads, int minRowsPerTask) {
         if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            throw new IllegalArgumentException("evaluator threads must be >= 1, got " + threads);
         }
         this.model = model;
         this.threads = threads;
@@ -50,17 +50,17 @@ public final class LocalEvaluator implements ScoreEvaluator {
     }
 
     @Override
-    public void evaluate(RoundInfo round, double[] x, double[] t, int rows, double[] out) {
+    public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
         int chunks = pool == null ? 1 : Math.min(threads, Math.max(1, rows / minRowsPerTask));
         if (chunks <= 1) {
-            model.score(x, t, rows, out);
+            model.score(x, t, ids, 0, rows, out);
             return;
         }
         List<Future<?>> futures = new ArrayList<>(chunks);
         for (int c = 0; c < chunks; c++) {
             final int from = (int) ((long) rows * c / chunks);
             final int to = (int) ((long) rows * (c + 1) / chunks);
-            futures.add(pool.submit(() -> model.score(x, t, from, to - from, out)));
+            futures.add(pool.submit(() -> model.score(x, t, ids, from, to - from, out)));
         }
         try {
             for (Future<?> f : futures) {

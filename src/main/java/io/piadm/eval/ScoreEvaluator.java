@@ -14,9 +14,16 @@ public interface ScoreEvaluator extends AutoCloseable {
 
     /**
      * Scores of {@code rows} rows: {@code x[i*d .. (i+1)*d)} at forward time {@code t[i]}, into
-     * {@code out} (same layout). Called from one thread at a time.
+     * {@code out} (same layout). {@code ids[i]} is the sample row i belongs to (null when unknown), for
+     * models conditioned per sample (a class label is part of a sample's identity). Called from one thread
+     * at a time.
      */
-    void evaluate(RoundInfo round, double[] x, double[] t, int rows, double[] out);
+    void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out);
+
+    /** Rows that belong to no particular sample (benchmarks, tests). */
+    default void evaluate(RoundInfo round, double[] x, double[] t, int rows, double[] out) {
+        evaluate(round, x, t, null, rows, out);
+    }
 
     /** Short description for logs and run.json (e.g. {@code local(threads=2)}). */
     String describe();

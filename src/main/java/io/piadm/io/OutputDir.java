@@ -1,5 +1,8 @@
 package io.piadm.io;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -37,22 +40,22 @@ public final class OutputDir implements AutoCloseable {
      * Checks, without leaving anything behind, that {@code target} can be produced: it must not exist
      * unless {@code overwrite} (and then it must be a directory), and its nearest existing ancestor must be
      * a directory where files can be created (tried with a probe file that is deleted at once). Throws
-     * IllegalArgumentException with a message naming {@code option}.
+     * InvalidSettingException naming the output setting.
      */
-    public static Path check(Path target, boolean overwrite, String option) {
+    public static Path check(Path target, boolean overwrite) {
         Path abs = target.toAbsolutePath().normalize();
         if (abs.getFileName() == null) {
-            throw new IllegalArgumentException(option + " must name a directory below an existing one, got '"
-                    + target + "'");
+            throw new InvalidSettingException("{0} must name a directory below an existing one, got '" + target + "'",
+                    Setting.OUT);
         }
         if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
             if (!overwrite) {
-                throw new IllegalArgumentException(option + " '" + target
-                        + "' already exists; choose a new directory or pass --overwrite");
+                throw new InvalidSettingException("{0} '" + target
+                        + "' already exists; choose a new directory or pass {1}", Setting.OUT, Setting.OVERWRITE);
             }
             if (!Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IllegalArgumentException(option + " '" + target
-                        + "' exists and is not a directory; --overwrite replaces directories only");
+                throw new InvalidSettingException("{0} '" + target
+                        + "' exists and is not a directory; {1} replaces directories only", Setting.OUT, Setting.OVERWRITE);
             }
         }
         Path ancestor = abs.getParent();
@@ -60,15 +63,15 @@ public final class OutputDir implements AutoCloseable {
             ancestor = ancestor.getParent();
         }
         if (ancestor == null) {
-            throw new IllegalArgumentException(option + " '" + target + "' has no existing parent directory");
+            throw new InvalidSettingException("{0} '" + target + "' has no existing parent directory", Setting.OUT);
         }
         if (!Files.isDirectory(ancestor)) {
-            throw new IllegalArgumentException(option + " '" + target + "': '" + ancestor
-                    + "' is not a directory, so the output directory cannot be created there");
+            throw new InvalidSettingException("{0} '" + target + "': '" + ancestor
+                    + "' is not a directory, so the output directory cannot be created there", Setting.OUT);
         }
         if (!Files.isWritable(ancestor) || !Files.isExecutable(ancestor)) {
-            throw new IllegalArgumentException(option + " '" + target + "': directory '" + ancestor
-                    + "' is not writable");
+            throw new InvalidSettingException("{0} '" + target + "': directory '" + ancestor
+                    + "' is not writable", Setting.OUT);
         }
         // Permission bits do not tell everything (root, read-only mounts, /proc): try it. The probe file is
         // deleted at once, so nothing is left behind.
@@ -78,15 +81,15 @@ public final class OutputDir implements AutoCloseable {
             String why = e instanceof AccessDeniedException || e instanceof SecurityException ? "permission denied"
                     : e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
                     ? ((FileSystemException) e).getReason() : "the file system refused a new file";
-            throw new IllegalArgumentException(option + " '" + target + "': cannot create files in '" + ancestor
-                    + "' (" + why + ")");
+            throw new InvalidSettingException("{0} '" + target + "': cannot create files in '" + ancestor
+                    + "' (" + why + ")", Setting.OUT);
         }
         return abs;
     }
 
     /** {@link #check}s, creates missing parents and the temporary sibling directory. */
-    public static OutputDir open(Path target, boolean overwrite, String option) throws IOException {
-        Path abs = check(target, overwrite, option);
+    public static OutputDir open(Path target, boolean overwrite) throws IOException {
+        Path abs = check(target, overwrite);
         Files.createDirectories(abs.getParent());
         Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
         return new OutputDir(abs, overwrite, temp);

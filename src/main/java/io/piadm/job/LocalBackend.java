@@ -9,9 +9,11 @@ import io.piadm.sampler.SamplingResult;
 
 import java.util.Map;
 
-/** Runs a job in this JVM: {@link LocalEvaluator} on {@code job.threads()} threads + {@link SamplingDriver}. */
+/** Runs a job in this JVM: {@link LocalEvaluator} on the job's threads + {@link SamplingDriver}. */
 public final class LocalBackend implements Backend {
     public static final String NAME = "local";
+
+    private int threads;
 
     @Override
     public String name() {
@@ -20,9 +22,10 @@ public final class LocalBackend implements Backend {
 
     @Override
     public SamplingResult run(SampleJob job, SamplingListener listener) {
-        ScoreModel model = job.model().build();
         Sampler sampler = job.createSampler();
-        try (LocalEvaluator evaluator = new LocalEvaluator(model, job.threads())) {
+        threads = job.threads(Runtime.getRuntime().availableProcessors());
+        try (ScoreModel model = job.model().build();
+                LocalEvaluator evaluator = new LocalEvaluator(model, threads)) {
             SamplingDriver driver = new SamplingDriver(sampler, evaluator, job.batchSize());
             return driver.run(job.firstSample(), job.samples(), listener);
         }
@@ -31,8 +34,9 @@ public final class LocalBackend implements Backend {
     @Override
     public Map<String, Object> describe(SampleJob job) {
         Map<String, Object> m = Backend.super.describe(job);
-        m.put("evaluator", "local(threads=" + job.threads() + ")");
-        m.put("threads", job.threads());
+        int t = threads > 0 ? threads : job.threads(Runtime.getRuntime().availableProcessors());
+        m.put("evaluator", "local(threads=" + t + ")");
+        m.put("threads", t);
         m.put("batchSize", job.batchSize());
         return m;
     }

@@ -20,11 +20,6 @@ import java.util.Map;
 public final class RunManifest {
     private RunManifest() {}
 
-    /** Samplers that run their phases by Picard sweeps (the others step sequentially). */
-    static boolean usesPicard(String sampler) {
-        return !sampler.equals("sde") && !sampler.equals("ode");
-    }
-
     /**
      * @param metrics MetricsReport of the samples, or null when the target law is unknown
      */
@@ -42,6 +37,9 @@ public final class RunManifest {
         m.put("firstSample", result.firstSample());
         m.put("seed", eff.seed());
         m.put("rounds", result.rounds());
+        if (result.evaluatorCalls() >= 0) {
+            m.put("evaluatorCalls", result.evaluatorCalls());
+        }
         m.put("evaluations", result.evaluationsPerSample());
         m.put("evaluationsTotal", result.evaluationsTotal());
         m.put("eta", schedule.eta());
@@ -53,10 +51,10 @@ public final class RunManifest {
         m.put("schedule", sched);
 
         Map<String, Object> picard = new LinkedHashMap<>();
-        picard.put("used", usesPicard(result.sampler()));
+        picard.put("used", job.kind().parallelInTime());
         picard.putAll(eff.picard().describe());
         m.put("picard", picard);
-        if (result.sampler().startsWith("paradigms")) {
+        if (job.kind().walk() == io.piadm.sampler.SamplerKind.Walk.SLIDING_WINDOW) {
             m.put("window", eff.window());
         }
         m.put("corrector", eff.corrector().describe());
@@ -74,6 +72,9 @@ public final class RunManifest {
                 p.put("sweeps", pt.sweeps());
                 p.put("residuals", pt.residuals());
                 p.put("pointsEvaluated", pt.pointsEvaluated());
+                if (pt.sequentialFallbacks() > 0) {
+                    p.put("sequentialFallbacks", pt.sequentialFallbacks());
+                }
                 phases.add(p);
             }
             b.put("phases", phases);
@@ -82,8 +83,10 @@ public final class RunManifest {
         m.put("blocks", blocks);
         m.put("wallSeconds", result.wallSeconds());
         m.put("backend", backend.describe(job));
-        m.put("javaVersion", Runtime.version().toString());
-        m.put("javaVendor", System.getProperty("java.vendor"));
+        RunIdentity id = job.identity();
+        m.put("identity", id.describe());
+        m.put("configHash", id.hash());
+        m.put("provenance", Provenance.describe());
         if (metrics != null) {
             m.put("metrics", metrics);
         }

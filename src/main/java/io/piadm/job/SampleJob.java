@@ -1,59 +1,60 @@
 package io.piadm.job;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
 import io.piadm.model.ModelSpec;
 import io.piadm.sampler.Sampler;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One sampling job, fully resolved (every default already applied) and serialisable, so any backend
- * (local threads, Spark) can run it and run.json can describe it: the model spec, the sampler by name and
- * its config, which samples ({@code firstSample .. firstSample + samples)}), the batch size and threads.
- * Results depend only on (model, sampler, config, sample ids), never on batchSize or threads.
+ * One sampling job, fully resolved (every default already applied, every setting validated here once)
+ * and serialisable, so any backend (local threads, Spark) can run it and run.json can describe it: the
+ * model spec, the sampler kind and its config, which samples ({@code firstSample .. firstSample +
+ * samples)}), the batch size and the evaluator threads. Results depend only on {@link #identity()}, never
+ * on batchSize or threads.
  */
 public final class SampleJob implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ModelSpec model;
-    private final String sampler;
+    private final SamplerKind kind;
     private final SamplerConfig config;
     private final int samples;
     private final long firstSample;
     private final int batchSize;
-    private final int threads;
+    private final Integer threads;
     private final LinkedHashMap<String, Object> scheduleSettings;
 
     /**
+     * @param threads          evaluator threads, or null for the backend's default (all processors in this
+     *                         JVM; a Spark task's cores inside a task)
      * @param scheduleSettings the resolved schedule settings (ScheduleConfig.describe()), for the report
      */
-    public SampleJob(ModelSpec model, String sampler, SamplerConfig config, int samples, long firstSample,
-            int batchSize, int threads, Map<String, Object> scheduleSettings) {
-        if (!Samplers.NAMES.contains(sampler)) {
-            throw new IllegalArgumentException("--sampler must be one of " + String.join(", ", Samplers.NAMES)
-                    + "; got '" + sampler + "'");
-        }
+    public SampleJob(ModelSpec model, SamplerKind kind, SamplerConfig config, int samples, long firstSample,
+            int batchSize, Integer threads, Map<String, Object> scheduleSettings) {
         if (samples < 1) {
-            throw new IllegalArgumentException("--samples must be an integer >= 1, got " + samples);
+            throw InvalidSettingException.range(Setting.SAMPLES, "an integer >= 1", samples);
         }
         if ((long) samples * model.dim() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--samples x d must be below 2^31 (one array holds the samples), got "
-                    + samples + " x " + model.dim());
+            throw new InvalidSettingException("{0} x d must be below 2^31 (one array holds the samples), got "
+                    + samples + " x " + model.dim(), Setting.SAMPLES);
         }
         if (firstSample < 0) {
             throw new IllegalArgumentException("first sample id must be >= 0, got " + firstSample);
         }
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be an integer >= 1, got " + batchSize);
+            throw InvalidSettingException.range(Setting.BATCH_SIZE, "an integer >= 1", batchSize);
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be an integer >= 1, got " + threads);
+        if (threads != null && threads < 1) {
+            throw InvalidSettingException.range(Setting.THREADS, "an integer >= 1", threads);
         }
         this.model = model;
-        this.sampler = sampler;
+        this.kind = kind;
         this.config = config;
         this.samples = samples;
         this.firstSample = firstSample;
@@ -70,8 +71,8 @@ public final class SampleJob implements Serializable {
         return model.dim();
     }
 
-    public String samplerName() {
-        return sampler;
+    public SamplerKind kind() {
+        return kind;
     }
 
     public SamplerConfig config() {
@@ -80,7 +81,7 @@ public final class SampleJob implements Serializable {
 
     /** A fresh sampler for this job (cheap; samplers hold only the config). */
     public Sampler createSampler() {
-        return Samplers.create(sampler, config, model.dim());
+        return kind.create(config, model.dim());
     }
 
     public int samples() {
@@ -95,8 +96,14 @@ public final class SampleJob implements Serializable {
         return batchSize;
     }
 
-    public int threads() {
+    /** Evaluator threads asked for, or null (the backend decides). */
+    public Integer threadsRequested() {
         return threads;
+    }
+
+    /** Evaluator threads in a JVM with {@code available} processors: the request, else all of them. */
+    public int threads(int available) {
+        return threads != null ? threads : Math.max(1, available);
     }
 
     public long seed() {
@@ -105,5 +112,10 @@ public final class SampleJob implements Serializable {
 
     public Map<String, Object> scheduleSettings() {
         return new LinkedHashMap<>(scheduleSettings);
+    }
+
+    /** What determines the samples; run.json records it and checkpoints are keyed by its hash. */
+    public RunIdentity identity() {
+        return RunIdentity.of(this);
     }
 }

@@ -7,9 +7,10 @@ import io.piadm.process.OuProcess;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
- * Gaussian target {@code N(mu, diag(s^2))} with exact score at every time (ALGORITHMS.md section 2):
+ * Gaussian target {@code N(mu, diag(s^2))} with exact score at every time (docs/ALGORITHMS.md section 2):
  * {@code p_t = N(alpha mu, alpha^2 s^2 + sigma^2)} per coordinate, so
  * {@code score_i(x, t) = -(x_i - alpha mu_i) / (alpha^2 s_i^2 + sigma^2)}; O(d) per evaluation.
  * Isotropic Gaussians are the case of equal stds. Spec, executor model and exact law in one immutable
@@ -71,7 +72,7 @@ public final class DiagonalGaussian implements ModelSpec, ScoreModel, AnalyticTa
     }
 
     @Override
-    public ScoreModel build() {
+    public ScoreModel build(ExecutionContext context) {
         return this;
     }
 
@@ -104,9 +105,9 @@ public final class DiagonalGaussian implements ModelSpec, ScoreModel, AnalyticTa
         int d = mean.length;
         for (int r = from; r < from + n; r++) {
             double tr = t[r];
-            double a = StrictMath.exp(-0.5 * tr);
+            double a = OuProcess.alpha(tr);
             double a2 = a * a;
-            double s2 = -StrictMath.expm1(-tr);
+            double s2 = OuProcess.sigma2(tr);
             int o = r * d;
             for (int i = 0; i < d; i++) {
                 double v = a2 * std[i] * std[i] + s2;
@@ -163,5 +164,17 @@ public final class DiagonalGaussian implements ModelSpec, ScoreModel, AnalyticTa
             v[i] = a * a * std[i] * std[i] + s2;
         }
         return new double[][] {m, v};
+    }
+
+    /** The score's Jacobian is {@code -diag(1/(alpha^2 s_i^2 + sigma^2))}: its norm is the largest entry. */
+    @Override
+    public OptionalDouble scoreLipschitz(double t) {
+        double a = OuProcess.alpha(t);
+        double s2 = OuProcess.sigma2(t);
+        double l = 0;
+        for (double s : std) {
+            l = Math.max(l, 1 / (a * a * s * s + s2));
+        }
+        return OptionalDouble.of(l);
     }
 }

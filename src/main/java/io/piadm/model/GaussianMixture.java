@@ -1,18 +1,17 @@
 package io.piadm.model;
 
+import io.piadm.process.OuProcess;
 import io.piadm.noise.CounterNoise;
 import io.piadm.noise.NoiseStream;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Gaussian mixture target {@code sum_k w_k N(mu_k, S_k)} with isotropic ({@code S_k = s_k^2 I}) or
  * diagonal ({@code S_k = diag(s_k^2)}) covariances, and its exact score at every OU forward time
- * (ALGORITHMS.md section 2).
+ * (docs/ALGORITHMS.md section 2).
  *
  * <p>Each component diffuses on its own: {@code p_t = sum_k w_k N(alpha mu_k, alpha^2 S_k + sigma^2 I)}, so
  * {@code grad log p_t(x) = sum_k r_k(x, t) * ( -(alpha^2 S_k + sigma^2 I)^{-1} (x - alpha mu_k) )} with
@@ -197,28 +196,19 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
     public static final int BUILD_BLOCK = 4;
 
     private String hashId() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            ByteBuffer buf = ByteBuffer.allocate(8 * (weights.length + means.length + stds.length) + 1);
-            for (double v : weights) {
-                buf.putDouble(v);
-            }
-            for (double v : means) {
-                buf.putDouble(v);
-            }
-            for (double v : stds) {
-                buf.putDouble(v);
-            }
-            buf.put((byte) (diagonal ? 1 : 0));
-            byte[] h = md.digest(buf.array());
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                sb.append(String.format("%02x", h[i]));
-            }
-            return (diagonal ? "gmm-diagonal" : "gmm-isotropic") + ":d=" + d + ",k=" + k + ",sha256=" + sb;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        ByteBuffer buf = ByteBuffer.allocate(8 * (weights.length + means.length + stds.length) + 1);
+        for (double v : weights) {
+            buf.putDouble(v);
         }
+        for (double v : means) {
+            buf.putDouble(v);
+        }
+        for (double v : stds) {
+            buf.putDouble(v);
+        }
+        buf.put((byte) (diagonal ? 1 : 0));
+        String h = io.piadm.io.Hashing.sha256Hex(buf.array()).substring(0, 16);
+        return (diagonal ? "gmm-diagonal" : "gmm-isotropic") + ":d=" + d + ",k=" + k + ",sha256=" + h;
     }
 
     @Override
@@ -248,7 +238,7 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
     }
 
     @Override
-    public ScoreModel build() {
+    public ScoreModel build(ExecutionContext context) {
         return this;
     }
 
@@ -308,8 +298,8 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
                 return;
             }
             t = tr;
-            a = StrictMath.exp(-0.5 * tr);
-            s2 = -StrictMath.expm1(-tr);
+            a = OuProcess.alpha(tr);
+            s2 = OuProcess.sigma2(tr);
             double a2 = a * a;
             for (int c = 0; c < k; c++) {
                 double logDet;
@@ -545,9 +535,9 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
     @Override
     public void sample(long seed, int n, double t, double[] out) {
         CounterNoise noise = new CounterNoise(seed);
-        double a = StrictMath.exp(-0.5 * t);
+        double a = OuProcess.alpha(t);
         double a2 = a * a;
-        double s2 = -StrictMath.expm1(-t);
+        double s2 = OuProcess.sigma2(t);
         double[] z = new double[d];
         double[] u = new double[1];
         for (int r = 0; r < n; r++) {
@@ -580,8 +570,8 @@ public final class GaussianMixture implements ModelSpec, ScoreModel, AnalyticTar
         if (k != 1) {
             return null;
         }
-        double a = StrictMath.exp(-0.5 * t);
-        double s2 = -StrictMath.expm1(-t);
+        double a = OuProcess.alpha(t);
+        double s2 = OuProcess.sigma2(t);
         double[] m = new double[d];
         double[] v = new double[d];
         for (int i = 0; i < d; i++) {

@@ -11,8 +11,16 @@ public interface ModelSpec extends Serializable {
     /** Dimension d. */
     int dim();
 
-    /** Builds the executor-side model. May be expensive (loading a network); callers cache it. */
-    ScoreModel build();
+    /**
+     * Builds the executor-side model for {@code context} (the task's GPU and cores). May be expensive
+     * (loading a network); callers cache it and close it when done.
+     */
+    ScoreModel build(ExecutionContext context);
+
+    /** Builds for this JVM with no accelerator ({@link ExecutionContext#local()}). */
+    default ScoreModel build() {
+        return build(ExecutionContext.local());
+    }
 
     /** Canonical spec string, e.g. {@code gaussian:d=64,std=0.5}; equal specs give equal models. */
     String id();
@@ -22,6 +30,14 @@ public interface ModelSpec extends Serializable {
      * at least {@code type}; analytic models add every parameter (weights, means, stds).
      */
     Map<String, Object> describe();
+
+    /**
+     * The file a learned model was read from (a local path or Hadoop URI), so that its training report
+     * beside it can be found; null for analytic models.
+     */
+    default String modelFile() {
+        return null;
+    }
 
     /** The exact law p_t, when this model knows it (reference models); null otherwise. */
     default AnalyticTarget analyticTarget() {

@@ -1,5 +1,8 @@
 package io.piadm.model;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +14,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code gaussian:d=<int>[,std=<double>][,mean=<double>]}: isotropic {@code N(mean 1, std^2 I)};
  *       defaults std = 1, mean = 0.</li>
+ *   <li>{@code gaussian:d=<int>,spectrum=<lo>:<hi>[,rotation-seed=<int>][,mean=<double>]}: the full-covariance
+ *       {@link FullGaussian} {@code N(mean 1, Q diag(lambda) Q^T)}, eigenvalues log-spaced from lo to hi, Q a
+ *       seeded Haar rotation; d &lt;= {@value FullGaussian#MAX_DIM}, defaults rotation-seed = 0, mean = 0;
+ *       excludes std.</li>
  *   <li>{@code gmm:d=<int>,k=<int>[,seed=<int>][,std=<double>][,radius=<double>]}: the deterministic mixture
  *       of {@link GaussianMixture#seeded}; defaults seed = 0, std = {@value #GMM_DEFAULT_STD},
  *       radius = {@value #GMM_DEFAULT_RADIUS}. With these defaults the modes are well separated: in d = 2
@@ -38,21 +45,23 @@ public final class ModelSpecs {
     private static final String TYPES = "gaussian, gmm, onnx";
     private static final String SCORE_ERROR = "score-error";
     private static final String ERROR_SEED = "error-seed";
+    private static final String SPECTRUM = "spectrum";
+    private static final String ROTATION_SEED = "rotation-seed";
 
     private ModelSpecs() {}
 
     /** Parses a {@code --model} value; see the class comment for the grammar. */
     public static ModelSpec parse(String spec) {
         if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException(
-                    "--model: empty spec; expected TYPE:key=value,... with TYPE one of " + TYPES);
+            throw new InvalidSettingException(
+                    "{0}: empty spec; expected TYPE:key=value,... with TYPE one of " + TYPES, Setting.MODEL);
         }
         String s = spec.strip();
         int colon = s.indexOf(':');
         String type = (colon < 0 ? s : s.substring(0, colon)).strip();
         String body = colon < 0 ? "" : s.substring(colon + 1);
         if (!List.of("gaussian", "gmm", "onnx").contains(type)) {
-            throw new IllegalArgumentException("--model: unknown model type '" + type + "'; allowed: " + TYPES);
+            throw new InvalidSettingException("{0}: unknown model type '" + type + "'; allowed: " + TYPES, Setting.MODEL);
         }
 
         // The score-error keys are common to every type: split them off so each type sees only its own.
@@ -80,8 +89,8 @@ public final class ModelSpecs {
                 base = onnx(ownBody);
                 break;
             default:
-                throw new IllegalArgumentException(
-                        "--model: unknown model type '" + type + "'; allowed: " + TYPES);
+                throw new InvalidSettingException(
+                        "{0}: unknown model type '" + type + "'; allowed: " + TYPES, Setting.MODEL);
         }
         return wrapScoreError(type, base, wrap);
     }
@@ -92,11 +101,47 @@ public final class ModelSpecs {
     }
 
     private static ModelSpec gaussian(String body) {
-        Map<String, String> kv = keyValues("gaussian", body, "d", "std", "mean");
+        Map<String, String> kv = keyValues("gaussian", body, "d", "std", "mean", SPECTRUM, ROTATION_SEED);
         int d = intIn("gaussian", kv, "d", null, 1, MAX_DIM);
-        double std = positive("gaussian", kv, "std", 1.0);
         double mean = finite("gaussian", kv, "mean", 0.0);
+        if (kv.containsKey(SPECTRUM)) {
+            if (kv.containsKey("std")) {
+                throw new InvalidSettingException("{0} gaussian: std and " + SPECTRUM + " exclude each other "
+                        + "(std=S: isotropic N(M 1, S^2 I); " + SPECTRUM + "=LO:HI: full covariance with eigenvalues "
+                        + "log-spaced from LO to HI)", Setting.MODEL);
+            }
+            if (d > FullGaussian.MAX_DIM) {
+                throw new InvalidSettingException("{0} gaussian: d must be an integer in [1, "
+                        + FullGaussian.MAX_DIM + "] with " + SPECTRUM + " (the d x d covariance and rotation take 8 d^2 "
+                        + "bytes each), got " + d, Setting.MODEL);
+            }
+            double[] loHi = spectrum(kv.get(SPECTRUM));
+            long rotationSeed = seed("gaussian", kv, ROTATION_SEED);
+            return new FullGaussian(d, loHi[0], loHi[1], rotationSeed, mean);
+        }
+        if (kv.containsKey(ROTATION_SEED)) {
+            throw new InvalidSettingException("{0} gaussian: " + ROTATION_SEED + " needs " + SPECTRUM
+                    + "=LO:HI (an isotropic Gaussian has no rotation)", Setting.MODEL);
+        }
+        double std = positive("gaussian", kv, "std", 1.0);
         return DiagonalGaussian.isotropic(d, mean, std);
+    }
+
+    /** {@code LO:HI}, two plain decimal numbers with 0 &lt; LO &lt;= HI. */
+    private static double[] spectrum(String v) {
+        String range = "LO:HI, two finite numbers with 0 < LO <= HI (eigenvalues of the covariance)";
+        String[] parts = v.split(":", -1);
+        if (parts.length != 2) {
+            throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got '" + v
+                    + "'", Setting.MODEL);
+        }
+        double lo = number("gaussian", SPECTRUM, parts[0].strip(), range);
+        double hi = number("gaussian", SPECTRUM, parts[1].strip(), range);
+        if (!(lo > 0) || !(hi > 0) || !Double.isFinite(lo) || !Double.isFinite(hi) || lo > hi) {
+            throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got " + v,
+                    Setting.MODEL);
+        }
+        return new double[] {lo, hi};
     }
 
     private static ModelSpec gmm(String body) {
@@ -104,8 +149,8 @@ public final class ModelSpecs {
         int d = intIn("gmm", kv, "d", null, 1, MAX_DIM);
         int k = intIn("gmm", kv, "k", null, 1, MAX_COMPONENTS);
         if ((long) k * d > MAX_GMM_PARAMETERS) {
-            throw new IllegalArgumentException("--model gmm: k*d must be <= " + MAX_GMM_PARAMETERS + ", got k=" + k
-                    + ", d=" + d + " (k*d=" + ((long) k * d) + ")");
+            throw new InvalidSettingException("{0} gmm: k*d must be <= " + MAX_GMM_PARAMETERS + ", got k=" + k
+                    + ", d=" + d + " (k*d=" + ((long) k * d) + ")", Setting.MODEL);
         }
         long seed = seed("gmm", kv, "seed");
         double std = positive("gmm", kv, "std", GMM_DEFAULT_STD);
@@ -118,8 +163,8 @@ public final class ModelSpecs {
             return base;
         }
         if (!wrap.containsKey(SCORE_ERROR)) {
-            throw new IllegalArgumentException("--model " + type + ": " + ERROR_SEED + " needs " + SCORE_ERROR
-                    + "=<eps> (a finite number >= 0)");
+            throw new InvalidSettingException("{0} " + type + ": " + ERROR_SEED + " needs " + SCORE_ERROR
+                    + "=<eps> (a finite number >= 0)", Setting.MODEL);
         }
         double eps = nonNegative(type, wrap, SCORE_ERROR, 0.0);
         long errorSeed = seed(type, wrap, ERROR_SEED);
@@ -147,12 +192,12 @@ public final class ModelSpecs {
     private static void put(Map<String, String> kv, String type, String item) {
         int eq = item.indexOf('=');
         if (eq <= 0) {
-            throw new IllegalArgumentException("--model " + type + ": expected key=value, got '" + item + "'");
+            throw new InvalidSettingException("{0} " + type + ": expected key=value, got '" + item + "'", Setting.MODEL);
         }
         String key = item.substring(0, eq).strip();
         String value = item.substring(eq + 1).strip();
         if (kv.put(key, value) != null) {
-            throw new IllegalArgumentException("--model " + type + ": key '" + key + "' given twice");
+            throw new InvalidSettingException("{0} " + type + ": key '" + key + "' given twice", Setting.MODEL);
         }
     }
 
@@ -164,8 +209,8 @@ public final class ModelSpecs {
         List<String> allowedList = List.of(allowed);
         for (String key : kv.keySet()) {
             if (!allowedList.contains(key)) {
-                throw new IllegalArgumentException("--model " + type + ": unknown key '" + key + "'; allowed: "
-                        + String.join(", ", allowed) + ", " + SCORE_ERROR + ", " + ERROR_SEED);
+                throw new InvalidSettingException("{0} " + type + ": unknown key '" + key + "'; allowed: "
+                        + String.join(", ", allowed) + ", " + SCORE_ERROR + ", " + ERROR_SEED, Setting.MODEL);
             }
         }
         return kv;
@@ -176,8 +221,8 @@ public final class ModelSpecs {
         String v = kv.get(key);
         if (v == null) {
             if (dflt == null) {
-                throw new IllegalArgumentException("--model " + type + ": missing required key '" + key + "' ("
-                        + range + ")");
+                throw new InvalidSettingException("{0} " + type + ": missing required key '" + key + "' ("
+                        + range + ")", Setting.MODEL);
             }
             return dflt;
         }
@@ -185,10 +230,10 @@ public final class ModelSpecs {
         try {
             x = Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got '" + v + "'");
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got '" + v + "'", Setting.MODEL);
         }
         if (x < lo || x > hi) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + x);
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got " + x, Setting.MODEL);
         }
         return (int) x;
     }
@@ -206,8 +251,8 @@ public final class ModelSpecs {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("--model " + type + ": " + key + " must be an integer in [0, "
-                + Long.MAX_VALUE + "], got '" + v + "'");
+        throw new InvalidSettingException("{0} " + type + ": " + key + " must be an integer in [0, "
+                + Long.MAX_VALUE + "], got '" + v + "'", Setting.MODEL);
     }
 
     /** Plain decimal numbers only (Double.parseDouble would also take "1d", "0x1p3", "NaN", "Infinity"). */
@@ -215,7 +260,7 @@ public final class ModelSpecs {
 
     private static double number(String type, String key, String v, String range) {
         if (!DECIMAL.matcher(v).matches()) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got '" + v + "'");
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got '" + v + "'", Setting.MODEL);
         }
         return Double.parseDouble(v);
     }
@@ -241,7 +286,7 @@ public final class ModelSpecs {
         }
         double x = number(type, key, v, range);
         if (!Double.isFinite(x) || !ok.test(x)) {
-            throw new IllegalArgumentException("--model " + type + ": " + key + " must be " + range + ", got " + v);
+            throw new InvalidSettingException("{0} " + type + ": " + key + " must be " + range + ", got " + v, Setting.MODEL);
         }
         return x;
     }

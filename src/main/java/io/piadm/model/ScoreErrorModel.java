@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * A perturbed score {@code s_theta(x, t) = score(x, t) + eps * u(x, t)} for robustness studies
- * (ALGORITHMS.md section 2; the paper's bounds assume an L2 score error, this lets one dial it in).
+ * (docs/ALGORITHMS.md section 2; the paper's bounds assume an L2 score error, this lets one dial it in).
  *
  * <p>The field is fixed, smooth, bounded and O(d):
  * {@code u_i(x, t) = sin(a_i x_i + b_i x_{p(i)} + c_i t + phi_i)}, with {@code a_i, b_i, c_i} standard
@@ -57,6 +57,11 @@ public final class ScoreErrorModel implements ModelSpec {
         }
     }
 
+    @Override
+    public String modelFile() {
+        return base.modelFile();
+    }
+
     public ModelSpec base() {
         return base;
     }
@@ -75,8 +80,8 @@ public final class ScoreErrorModel implements ModelSpec {
     }
 
     @Override
-    public ScoreModel build() {
-        return new Perturbed(base.build(), this);
+    public ScoreModel build(ExecutionContext context) {
+        return new Perturbed(base.build(context), this);
     }
 
     /** Wraps an already built score model of {@link #base()} (tests, local use). */
@@ -134,16 +139,26 @@ public final class ScoreErrorModel implements ModelSpec {
         }
 
         @Override
+        public void close() {
+            inner.close();
+        }
+
+        @Override
         public void score(double[] x, double[] t, int from, int n, double[] out) {
+            score(x, t, null, from, n, out);
+        }
+
+        @Override
+        public void score(double[] x, double[] t, long[] ids, int from, int n, double[] out) {
             int d = spec.a.length;
             if (out == x) {
                 // The field reads x after the inner score has written out: keep the rows' inputs.
                 double[] copy = new double[n * d];
                 System.arraycopy(x, from * d, copy, 0, n * d);
-                inner.score(x, t, from, n, out);
+                inner.score(x, t, ids, from, n, out);
                 addField(copy, 0, t, from, n, out);
             } else {
-                inner.score(x, t, from, n, out);
+                inner.score(x, t, ids, from, n, out);
                 addField(x, from * d, t, from, n, out);
             }
         }

@@ -1,9 +1,8 @@
 package io.piadm.noise;
 
-import java.io.Serializable;
 
 /**
- * Counter-based standard normal noise (ALGORITHMS.md section 7, invariant 4). Every draw is a pure
+ * Counter-based standard normal noise (docs/ALGORITHMS.md section 7, invariant 4). Every draw is a pure
  * function of (seed, stream, sample, block, step, coordinate): Philox4x32-10 (Salmon et al., SC 2011,
  * "Parallel random numbers: as easy as 1, 2, 3") turns the counter into four 32-bit words, i.e. one
  * 64-bit word per coordinate of a pair, which the ziggurat method (Marsaglia and Tsang 2000, in Doornik's
@@ -16,7 +15,7 @@ import java.io.Serializable;
  * Box-Muller: no transcendental function on the fast path. Tables and the slow path use
  * {@link StrictMath}, so the bits are the same on every JVM and CPU of a cluster.
  */
-public final class CounterNoise implements Serializable {
+public final class CounterNoise implements NoiseSource {
     private static final long serialVersionUID = 1L;
 
     private static final int M0 = 0xD2511F53;
@@ -63,6 +62,7 @@ public final class CounterNoise implements Serializable {
      * Coordinate i of the key is always the same number, whatever n is: a prefix of a longer draw equals
      * the shorter draw.
      */
+    @Override
     public void normals(NoiseStream stream, long sample, int block, int step, double[] out, int off, int n) {
         checkKey(sample, block, step);
         int[] words = new int[4];

@@ -1,9 +1,11 @@
 package io.piadm.process;
 
 /**
- * The forward (noising) Ornstein-Uhlenbeck process {@code dX = -1/2 X dt + dW} of ALGORITHMS.md section 1:
- * {@code X_t = alpha(t) X_0 + sigma(t) Z} with {@code alpha = e^{-t/2}}, {@code sigma^2 = 1 - e^{-t}},
- * and the maps between OU forward time and a DDPM cumulative product {@code abar = alpha^2 = e^{-t}}.
+ * The forward (noising) Ornstein-Uhlenbeck process {@code dX = -1/2 X dt + dW} of docs/ALGORITHMS.md
+ * section 1, {@code X_t = alpha(t) X_0 + sigma(t) Z} with {@code alpha = e^{-t/2}}, {@code sigma^2 = 1 -
+ * e^{-t}}, and the coefficients of the exponential integrator's reverse step. Every one of these formulas
+ * lives here and nowhere else; a DDPM cumulative product sits at {@code t = -ln abar}
+ * ({@code io.piadm.model.onnx.TimeMap}).
  */
 public final class OuProcess {
     private OuProcess() {}
@@ -18,21 +20,22 @@ public final class OuProcess {
         return -StrictMath.expm1(-t);
     }
 
-    /** DDPM cumulative product at forward time t: {@code abar = e^{-t}}. */
-    public static double abarOfTime(double t) {
-        return StrictMath.exp(-t);
-    }
-
-    /** OU forward time of a DDPM cumulative product: {@code t = -ln(abar)}; abar must lie in (0, 1]. */
-    public static double timeOfAbar(double abar) {
-        if (!(abar > 0 && abar <= 1)) {
-            throw new IllegalArgumentException("abar must lie in (0, 1], got " + abar);
-        }
-        return -StrictMath.log(abar);
+    /** Noise scale {@code sigma(t) = sqrt(1 - e^{-t})}. */
+    public static double sigma(double t) {
+        return StrictMath.sqrt(sigma2(t));
     }
 
     /**
-     * Exponential-integrator coefficients for one reverse step of length e (ALGORITHMS.md section 1):
+     * Variance of p_t along a direction where the data has variance {@code s2}:
+     * {@code alpha^2 s2 + sigma^2} (docs/ALGORITHMS.md section 1, the diffused variance).
+     */
+    public static double diffusedVariance(double t, double s2) {
+        double a = alpha(t);
+        return a * a * s2 + sigma2(t);
+    }
+
+    /**
+     * Exponential-integrator coefficients for one reverse step of length e (docs/ALGORITHMS.md section 1):
      * SDE {@code y' = a y + 2 b g + c xi}, ODE {@code y' = a y + b g}, with
      * {@code a = e^{e/2}}, {@code b = e^{e/2} - 1}, {@code c = sqrt(e^e - 1)}.
      */

@@ -1,7 +1,7 @@
 package io.piadm.sampler;
 
-import io.piadm.eval.ScoreEvaluator;
-import io.piadm.noise.CounterNoise;
+import io.piadm.eval.CountingEvaluator;
+import io.piadm.noise.NoiseSource;
 import io.piadm.schedule.Block;
 
 import java.util.ArrayList;
@@ -10,28 +10,27 @@ import java.util.List;
 /**
  * The block-structured samplers: one stage per outer block, a predictor phase (exponential-integrator
  * SDE or ODE steps over the block's grid) and, when enabled, the underdamped Langevin corrector at the
- * block's end time. Run sequentially this is the DDPM-like {@code sde} / DDIM-like {@code ode} baseline;
- * run by Picard sweeps it is PIADM-SDE / PIADM-ODE (ALGORITHMS.md sections 4 and 5). Both walk the same
- * grid with the same noise keys and the same step function, so at full iteration they agree exactly.
+ * block's end time. Walked sequentially this is the DDPM-like {@code sde} / DDIM-like {@code ode}
+ * baseline; walked by Picard sweeps it is PIADM-SDE / PIADM-ODE (docs/ALGORITHMS.md sections 4 and 5;
+ * arXiv 2405.15986, Theorems 3.3 and 3.5). Both go through the same {@link PicardKernel} with the same
+ * noise keys and the same step function, so at full iteration they agree exactly.
  */
-public final class BlockSampler implements Sampler {
-    private final String name;
+final class BlockSampler implements Sampler {
+    private final SamplerKind kind;
     private final SamplerConfig config;
-    private final Integrator integrator;
     private final boolean parallel;
-    private final CounterNoise noise;
+    private final NoiseSource noise;
 
-    public BlockSampler(String name, SamplerConfig config, Integrator integrator, boolean parallel) {
-        this.name = name;
+    BlockSampler(SamplerKind kind, SamplerConfig config) {
+        this.kind = kind;
         this.config = config;
-        this.integrator = integrator;
-        this.parallel = parallel;
-        this.noise = new CounterNoise(config.seed());
+        this.parallel = kind.parallelInTime();
+        this.noise = config.noise();
     }
 
     @Override
-    public String name() {
-        return name;
+    public SamplerKind kind() {
+        return kind;
     }
 
     @Override
@@ -39,21 +38,20 @@ public final class BlockSampler implements Sampler {
         return config;
     }
 
-    @Override
-    public int stageCount() {
-        return config.schedule().blockCount();
+    private PicardKernel.Plan plan(int steps) {
+        return parallel ? PicardKernel.Plan.blockwise(steps, config.picard()) : PicardKernel.Plan.sequential(steps);
     }
 
     @Override
-    public StageTrace runStage(int stage, long[] ids, double[] y, ScoreEvaluator evaluator, SamplingListener listener) {
+    public StageTrace runStage(int stage, long[] ids, double[] y, CountingEvaluator evaluator, SamplingListener listener) {
         Block block = config.schedule().block(stage);
         int d = evaluator.dim();
         int n = ids.length;
+        String name = kind.id();
         List<PhaseTrace> phases = new ArrayList<>(2);
-        PredictorPhase predictor = new PredictorPhase(block, d, integrator, noise, parallel ? "predictor" : "sequential");
-        phases.add(parallel
-                ? PhaseRunner.picard(predictor, ids, y, config.picard(), evaluator, listener, name, stage)
-                : PhaseRunner.sequential(predictor, ids, y, evaluator, listener, name, stage));
+        PredictorPhase predictor = new PredictorPhase(block, d, kind.integrator(), noise,
+                parallel ? "predictor" : "sequential");
+        phases.add(PicardKernel.run(predictor, ids, y, plan(block.steps()), evaluator, listener, name, stage));
         CorrectorOptions co = config.corrector();
         if (co.enabled()) {
             CorrectorPhase corrector = new CorrectorPhase(block.index(), block.endTime(), d,
@@ -63,9 +61,7 @@ public final class BlockSampler implements Sampler {
                 System.arraycopy(y, i * d, xv, i * 2 * d, d);
                 corrector.fillInitialVelocity(ids[i], xv, i * 2 * d + d);
             }
-            phases.add(parallel
-                    ? PhaseRunner.picard(corrector, ids, xv, config.picard(), evaluator, listener, name, stage)
-                    : PhaseRunner.sequential(corrector, ids, xv, evaluator, listener, name, stage));
+            phases.add(PicardKernel.run(corrector, ids, xv, plan(corrector.steps), evaluator, listener, name, stage));
             for (int i = 0; i < n; i++) {
                 System.arraycopy(xv, i * 2 * d, y, i * d, d);
             }

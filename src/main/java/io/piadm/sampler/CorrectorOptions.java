@@ -1,11 +1,14 @@
 package io.piadm.sampler;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The underdamped Langevin corrector of PIADM-ODE (ALGORITHMS.md section 5): after each predictor block,
+ * The underdamped Langevin corrector of PIADM-ODE (docs/ALGORITHMS.md section 5): after each predictor block,
  * {@code steps} exact frozen-force steps over duration {@code time} with friction {@code friction},
  * targeting p at the block's end time. {@code steps == null} means "the block's M".
  */
@@ -22,13 +25,13 @@ public final class CorrectorOptions implements Serializable {
 
     public CorrectorOptions(boolean enabled, Integer steps, double time, double friction) {
         if (steps != null && steps < 1) {
-            throw new IllegalArgumentException("--corrector-steps must be an integer >= 1, got " + steps);
+            throw InvalidSettingException.range(Setting.CORRECTOR_STEPS, "an integer >= 1", steps);
         }
         if (!(time > 0) || !Double.isFinite(time)) {
-            throw new IllegalArgumentException("--corrector-time must be a finite number > 0, got " + time);
+            throw InvalidSettingException.range(Setting.CORRECTOR_TIME, "a finite number > 0", time);
         }
         if (!(friction > 0) || !Double.isFinite(friction)) {
-            throw new IllegalArgumentException("--friction must be a finite number > 0, got " + friction);
+            throw InvalidSettingException.range(Setting.FRICTION, "a finite number > 0", friction);
         }
         this.enabled = enabled;
         this.steps = steps;

@@ -1,10 +1,10 @@
 package io.piadm.sampler;
 
-import io.piadm.noise.CounterNoise;
+import io.piadm.noise.NoiseSource;
 import io.piadm.noise.NoiseStream;
 
 /**
- * Underdamped Langevin corrector of PIADM-ODE (ALGORITHMS.md section 5): state (x, v), force
+ * Underdamped Langevin corrector of PIADM-ODE (docs/ALGORITHMS.md section 5): state (x, v), force
  * {@code g = score(x, t_end)} frozen over each step of length e, integrated exactly (Cheng et al. 2018):
  * with {@code a = e^{-gamma e}},
  * {@code v' = a v + (1-a)/gamma g + W_v}, {@code x' = x + (1-a)/gamma v + (e - (1-a)/gamma)/gamma g + W_x},
@@ -16,7 +16,7 @@ import io.piadm.noise.NoiseStream;
 final class CorrectorPhase extends Phase {
     private final int block;
     private final double time;
-    private final CounterNoise noise;
+    private final NoiseSource noise;
     private final double a;
     private final double cvv;
     private final double cxv;
@@ -27,7 +27,7 @@ final class CorrectorPhase extends Phase {
     private final double sxz2;
     private final double varV;
 
-    CorrectorPhase(int block, double endTime, int dim, int steps, double duration, double gamma, CounterNoise noise) {
+    CorrectorPhase(int block, double endTime, int dim, int steps, double duration, double gamma, NoiseSource noise) {
         super("corrector", steps, dim, 2 * dim, 2 * dim);
         this.block = block;
         this.time = endTime;

@@ -1,7 +1,9 @@
 package io.piadm.sampler;
 
+import io.piadm.process.OuProcess;
+
 /**
- * The exponential integrator of ALGORITHMS.md section 1, score frozen at the left end of each step of
+ * The exponential integrator of docs/ALGORITHMS.md section 1, score frozen at the left end of each step of
  * reverse length e: SDE {@code y' = e^{e/2} y + 2 (e^{e/2} - 1) g + sqrt(e^e - 1) xi};
  * probability-flow ODE {@code y' = e^{e/2} y + (e^{e/2} - 1) g}.
  */
@@ -11,10 +13,10 @@ public enum Integrator {
 
     /** Coefficients (a, b, c) of {@code y' = a y + b g + c xi} for a step of reverse length e. */
     public double[] coefficients(double e) {
-        double a = StrictMath.exp(0.5 * e);
-        double em1 = StrictMath.expm1(0.5 * e);
+        double a = OuProcess.stepScale(e);
+        double em1 = OuProcess.stepDrift(e);
         if (this == SDE) {
-            return new double[] {a, 2.0 * em1, StrictMath.sqrt(StrictMath.expm1(e))};
+            return new double[] {a, 2.0 * em1, StrictMath.sqrt(OuProcess.stepNoiseVariance(e))};
         }
         return new double[] {a, em1, 0.0};
     }
@@ -25,6 +27,6 @@ public enum Integrator {
      * in both.
      */
     public double residualVariance(double e) {
-        return StrictMath.expm1(e);
+        return OuProcess.stepNoiseVariance(e);
     }
 }

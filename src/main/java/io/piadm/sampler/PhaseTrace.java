@@ -15,12 +15,26 @@ public final class PhaseTrace implements Serializable {
     private final int sweeps;
     private final double[] residuals;
     private final long pointsEvaluated;
+    private final long sequentialFallbacks;
 
     public PhaseTrace(String phase, int sweeps, double[] residuals, long pointsEvaluated) {
+        this(phase, sweeps, residuals, pointsEvaluated, 0);
+    }
+
+    /**
+     * @param sequentialFallbacks samples whose Picard iteration diverged and finished this phase with
+     *                            sequential steps (see PicardKernel)
+     */
+    public PhaseTrace(String phase, int sweeps, double[] residuals, long pointsEvaluated, long sequentialFallbacks) {
         this.phase = phase;
         this.sweeps = sweeps;
         this.residuals = residuals.clone();
         this.pointsEvaluated = pointsEvaluated;
+        this.sequentialFallbacks = sequentialFallbacks;
+    }
+
+    public long sequentialFallbacks() {
+        return sequentialFallbacks;
     }
 
     public String phase() {
@@ -50,7 +64,8 @@ public final class PhaseTrace implements Serializable {
             double b = k < other.residuals.length ? other.residuals[k] : 0.0;
             r[k] = Math.max(a, b);
         }
-        return new PhaseTrace(phase, Math.max(sweeps, other.sweeps), r, pointsEvaluated + other.pointsEvaluated);
+        return new PhaseTrace(phase, Math.max(sweeps, other.sweeps), r, pointsEvaluated + other.pointsEvaluated,
+                sequentialFallbacks + other.sequentialFallbacks);
     }
 
     @Override

@@ -1,11 +1,14 @@
 package io.piadm.sampler;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How many Picard sweeps a block gets (ALGORITHMS.md section 4): a fixed K, or adaptive: a sample stops
+ * How many Picard sweeps a block gets (docs/ALGORITHMS.md section 4): a fixed K, or adaptive: a sample stops
  * when its scaled residual {@code max_m ||y_m^k - y_m^{k-1}||^2 / (d v_m)} is at most {@code tol^2}, with a
  * cap K_max. Sweeps never exceed the block's M, after which the block is exact. Convergence is decided
  * per sample, so a sample's result never depends on which other samples share its batch.
@@ -13,7 +16,7 @@ import java.util.Map;
 public final class PicardOptions implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Default tolerance when neither --iterations nor --tolerance is given. */
+    /** Default tolerance when neither a fixed K nor a tolerance is given. */
     public static final double DEFAULT_TOLERANCE = 1e-3;
 
     private final Integer iterations;
@@ -29,7 +32,7 @@ public final class PicardOptions implements Serializable {
     /** Exactly K sweeps per block (fewer only when K exceeds M). */
     public static PicardOptions fixed(int k) {
         if (k < 1) {
-            throw new IllegalArgumentException("--iterations must be an integer >= 1, got " + k);
+            throw InvalidSettingException.range(Setting.ITERATIONS, "an integer >= 1", k);
         }
         return new PicardOptions(k, 0.0, null);
     }
@@ -37,10 +40,10 @@ public final class PicardOptions implements Serializable {
     /** Sweep until the scaled residual is at most tol, at most kmax sweeps (null: up to M). */
     public static PicardOptions tolerance(double tol, Integer kmax) {
         if (!(tol >= 0) || !Double.isFinite(tol)) {
-            throw new IllegalArgumentException("--tolerance must be a finite number >= 0, got " + tol);
+            throw InvalidSettingException.range(Setting.TOLERANCE, "a finite number >= 0", tol);
         }
         if (kmax != null && kmax < 1) {
-            throw new IllegalArgumentException("--max-iterations must be an integer >= 1, got " + kmax);
+            throw InvalidSettingException.range(Setting.MAX_ITERATIONS, "an integer >= 1", kmax);
         }
         return new PicardOptions(null, tol, kmax);
     }

@@ -1,20 +1,20 @@
 package io.piadm.sampler;
 
-import io.piadm.noise.CounterNoise;
+import io.piadm.noise.NoiseSource;
 import io.piadm.noise.NoiseStream;
 import io.piadm.schedule.Block;
 
-/** The exponential-integrator steps of one outer block (ALGORITHMS.md sections 1, 4, 5 predictor). */
+/** The exponential-integrator steps of one outer block (docs/ALGORITHMS.md sections 1, 4, 5 predictor). */
 final class PredictorPhase extends Phase {
     private final Block block;
-    private final CounterNoise noise;
+    private final NoiseSource noise;
     private final boolean stochastic;
     private final double[] a;
     private final double[] b;
     private final double[] c;
     private final double[] v;
 
-    PredictorPhase(Block block, int dim, Integrator integrator, CounterNoise noise, String name) {
+    PredictorPhase(Block block, int dim, Integrator integrator, NoiseSource noise, String name) {
         super(name, block.steps(), dim, dim, integrator == Integrator.SDE ? dim : 0);
         this.block = block;
         this.noise = noise;

@@ -1,6 +1,6 @@
 package io.piadm.sampler;
 
-import io.piadm.eval.ScoreEvaluator;
+import io.piadm.eval.CountingEvaluator;
 
 /**
  * One sampling algorithm on a fixed {@link SamplerConfig} (grid, seed, Picard settings). A sampler is a
@@ -11,18 +11,25 @@ import io.piadm.eval.ScoreEvaluator;
  * share the batch, the batch size, the thread count or the evaluator.
  */
 public interface Sampler {
-    /** CLI name: sde, ode, paradigms, piadm-sde, piadm-ode. */
-    String name();
+    SamplerKind kind();
+
+    /** The kind's name: sde, ode, paradigms, paradigms-ode, piadm-sde, piadm-ode. */
+    default String name() {
+        return kind().id();
+    }
 
     SamplerConfig config();
 
-    int stageCount();
+    default int stageCount() {
+        return kind().stageCount(config());
+    }
 
     /**
      * Advances {@code ids.length} samples through stage {@code stage}. {@code y} holds their rows
-     * (ids.length x d), read and overwritten in place.
+     * (ids.length x d), read and overwritten in place. Every score evaluation goes through {@code evaluator},
+     * which also counts them.
      */
-    StageTrace runStage(int stage, long[] ids, double[] y, ScoreEvaluator evaluator, SamplingListener listener);
+    StageTrace runStage(int stage, long[] ids, double[] y, CountingEvaluator evaluator, SamplingListener listener);
 
     /** Working memory in doubles per sample per stage (for batch sizing). */
     long workingDoublesPerSample(int dim);

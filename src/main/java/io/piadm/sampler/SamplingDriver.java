@@ -1,7 +1,9 @@
 package io.piadm.sampler;
 
+import io.piadm.eval.CountingEvaluator;
 import io.piadm.eval.ScoreEvaluator;
 import io.piadm.noise.CounterNoise;
+import io.piadm.noise.NoiseSource;
 import io.piadm.noise.NoiseStream;
 
 import java.util.ArrayList;
@@ -17,15 +19,15 @@ public final class SamplingDriver {
     public static final long DEFAULT_BATCH_DOUBLES = 32L << 20;
 
     private final Sampler sampler;
-    private final ScoreEvaluator evaluator;
+    private final CountingEvaluator evaluator;
     private final int batchSize;
 
     public SamplingDriver(Sampler sampler, ScoreEvaluator evaluator, int batchSize) {
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be an integer >= 1, got " + batchSize);
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         this.sampler = sampler;
-        this.evaluator = evaluator;
+        this.evaluator = CountingEvaluator.of(evaluator);
         this.batchSize = batchSize;
     }
 
@@ -38,7 +40,11 @@ public final class SamplingDriver {
 
     /** The starting state at the horizon: row i is N(0, I) noise keyed by (seed, INITIAL, id). */
     public static double[] initialState(long seed, long firstSample, int count, int dim) {
-        CounterNoise noise = new CounterNoise(seed);
+        return initialState(new CounterNoise(seed), firstSample, count, dim);
+    }
+
+    /** The starting state drawn from {@code noise}'s INITIAL stream (the config's noise source). */
+    public static double[] initialState(NoiseSource noise, long firstSample, int count, int dim) {
         double[] y = new double[count * dim];
         for (int i = 0; i < count; i++) {
             noise.normals(NoiseStream.INITIAL, firstSample + i, 0, 0, y, i * dim, dim);
@@ -49,7 +55,7 @@ public final class SamplingDriver {
     /** Samples {@code firstSample .. firstSample+count)} from the start. */
     public SamplingResult run(long firstSample, int count, SamplingListener listener) {
         int d = evaluator.dim();
-        double[] y = initialState(sampler.config().seed(), firstSample, count, d);
+        double[] y = initialState(sampler.config().noise(), firstSample, count, d);
         return resume(firstSample, count, 0, y, List.of(), listener);
     }
 
@@ -64,6 +70,7 @@ public final class SamplingDriver {
             throw new IllegalArgumentException("state has " + state.length + " values, expected " + count + " x " + d);
         }
         long start = System.nanoTime();
+        long callsBefore = evaluator.calls();
         List<StageTrace> traces = new ArrayList<>(previous);
         double[] y = state.clone();
         int stages = sampler.stageCount();
@@ -88,6 +95,7 @@ public final class SamplingDriver {
             listener.onStageEnd(s, stages, merged, y);
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        return new SamplingResult(sampler.name(), d, firstSample, count, y, traces, wall);
+        return new SamplingResult(sampler.name(), d, firstSample, count, y, traces, wall,
+                evaluator.calls() - callsBefore);
     }
 }

@@ -13,9 +13,16 @@ public final class SamplingResult {
     private final double[] samples;
     private final List<StageTrace> stages;
     private final double wallSeconds;
+    private final long evaluatorCalls;
 
+    /**
+     * @param evaluatorCalls evaluator calls actually made one after another (equals {@link #rounds()} when
+     *                       one batch ran; more when batches ran one after another), counted by the
+     *                       {@link io.piadm.eval.CountingEvaluator}; -1 when the calls ran in parallel tasks
+     */
     public SamplingResult(String sampler, int dim, long firstSample, int count, double[] samples,
-            List<StageTrace> stages, double wallSeconds) {
+            List<StageTrace> stages, double wallSeconds, long evaluatorCalls) {
+        this.evaluatorCalls = evaluatorCalls;
         this.sampler = sampler;
         this.dim = dim;
         this.firstSample = firstSample;
@@ -50,7 +57,10 @@ public final class SamplingResult {
         return stages;
     }
 
-    /** Sequential rounds of score evaluations: the sum over stages of their rounds. */
+    /**
+     * Sequential rounds of score evaluations: the sum over stages of their rounds (a stage's rounds are the
+     * most sweeps any sample needed), i.e. the rounds of one batch holding every sample.
+     */
     public long rounds() {
         long r = 0;
         for (StageTrace s : stages) {
@@ -75,5 +85,10 @@ public final class SamplingResult {
 
     public double wallSeconds() {
         return wallSeconds;
+    }
+
+    /** Evaluator calls made one after another on the calling thread (-1: not applicable). */
+    public long evaluatorCalls() {
+        return evaluatorCalls;
     }
 }

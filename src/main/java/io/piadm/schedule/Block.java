@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * One outer block of the reverse-time schedule: the forward times {@code t_0 > t_1 > ... > t_M} of its
- * inner grid (ALGORITHMS.md section 3). {@code t_0} is where the block starts (far from the data) and
+ * inner grid (docs/ALGORITHMS.md section 3). {@code t_0} is where the block starts (far from the data) and
  * {@code t_M} where it ends; step j has reverse length {@code e_j = t_j - t_{j+1}} and evaluates the score
  * at its left end {@code t_j}.
  */

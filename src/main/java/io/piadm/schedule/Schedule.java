@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The sampling schedule as data: outer blocks, each an array of forward times, from the horizon T down
- * to the early-stopping time eta (ALGORITHMS.md section 3). Sequential baselines walk the concatenation of
+ * to the early-stopping time eta (docs/ALGORITHMS.md section 3). Sequential baselines walk the concatenation of
  * the same grid, so parallel and sequential samplers always share one discretisation.
  */
 public final class Schedule implements Serializable {

@@ -1,5 +1,8 @@
 package io.piadm.schedule;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,7 +10,7 @@ import java.util.Map;
 
 /**
  * Settings of a {@link Schedule}, with defaults derived from the dimension d and a target accuracy delta
- * (ALGORITHMS.md section 3). Every derived value can be overridden; {@link #build()} validates and lays out
+ * (docs/ALGORITHMS.md section 3). Every derived value can be overridden; {@link #build()} validates and lays out
  * the grid.
  *
  * <ul>
@@ -111,24 +114,24 @@ public final class ScheduleConfig {
     /** Checks every setting; messages name the option and its allowed range. */
     public void validate() {
         if (!(accuracy > 0) || !Double.isFinite(accuracy)) {
-            throw new IllegalArgumentException("--accuracy must be a finite number > 0, got " + accuracy);
+            throw new InvalidSettingException("{0} must be a finite number > 0, got " + accuracy, Setting.ACCURACY);
         }
         double t = resolvedHorizon();
         double e = resolvedEta();
         double h = resolvedBlockLength();
         if (!(e > 0) || !Double.isFinite(e)) {
-            throw new IllegalArgumentException("--eta must be a finite number > 0, got " + e);
+            throw new InvalidSettingException("{0} must be a finite number > 0, got " + e, Setting.ETA);
         }
         if (!Double.isFinite(t) || !(t > e)) {
-            throw new IllegalArgumentException("--horizon must be a finite number greater than --eta (" + e
-                    + "), got " + t);
+            throw new InvalidSettingException("{0} must be a finite number greater than {1} (" + e
+                    + "), got " + t, Setting.HORIZON, Setting.ETA);
         }
         if (!(h > 0) || !Double.isFinite(h)) {
-            throw new IllegalArgumentException("--block-length must be a finite number > 0, got " + h);
+            throw new InvalidSettingException("{0} must be a finite number > 0, got " + h, Setting.BLOCK_LENGTH);
         }
         if (stepsPerBlock != null && (stepsPerBlock < 1 || stepsPerBlock > 1_000_000)) {
-            throw new IllegalArgumentException("--steps-per-block must be an integer in [1, 1000000], got "
-                    + stepsPerBlock);
+            throw new InvalidSettingException("{0} must be an integer in [1, 1000000], got "
+                    + stepsPerBlock, Setting.STEPS_PER_BLOCK);
         }
     }
 

@@ -1,16 +1,18 @@
 package io.piadm.spark;
 
+import io.piadm.model.ExecutionContext;
 import io.piadm.model.ModelSpec;
 import io.piadm.model.ScoreModel;
-import io.piadm.model.onnx.OnnxModelSpec;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Executor-side models, built once per JVM from their small serialisable {@link ModelSpec} (loading a
- * network costs seconds; a round ~ms). Keyed by spec id and the task's GPU address, so two tasks of one
- * executor bound to different GPUs get a model each. Static: tasks never carry a model, only its spec.
+ * network costs seconds; a round ~ms), for the running task's {@link ExecutionContext}: its GPU address
+ * and cores. Keyed by spec id and GPU address, so two tasks of one executor bound to different GPUs get a
+ * model each. Static: tasks never carry a model, only its spec. The models live as long as the executor
+ * and are closed when its JVM exits.
  */
 public final class ExecutorModels {
     private ExecutorModels() {}
@@ -18,16 +20,19 @@ public final class ExecutorModels {
     private static final ConcurrentHashMap<String, ScoreModel> CACHE = new ConcurrentHashMap<>();
     private static final AtomicInteger BUILDS = new AtomicInteger();
 
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "piadm-close-models"));
+    }
+
     /** The model of {@code spec} for the current task, built on first use in this JVM. */
     public static ScoreModel get(ModelSpec spec) {
-        String gpu = ExecutorResources.gpuAddress();
-        String key = gpu == null ? spec.id() : spec.id() + "@gpu" + gpu;
+        ExecutionContext ctx = taskContext();
+        String key = ctx.gpuAddress() == null ? spec.id() : spec.id() + "@gpu" + ctx.gpuAddress();
         return CACHE.computeIfAbsent(key, k -> {
             BUILDS.incrementAndGet();
-            // ONNX networks take the task's GPU address and core count (the ONNX seam); analytic models
-            // ignore devices.
-            ScoreModel m = spec instanceof OnnxModelSpec onnx ? onnx.build(gpu, taskCores()) : spec.build();
+            ScoreModel m = spec.build(ctx);
             if (m.dim() != spec.dim()) {
+                m.close();
                 throw new IllegalStateException("model " + spec.id() + " built with dimension " + m.dim()
                         + ", spec says " + spec.dim());
             }
@@ -35,14 +40,22 @@ public final class ExecutorModels {
         });
     }
 
-    /** Cores Spark gave the running task (spark.task.cpus); 1 outside a task. */
-    static int taskCores() {
+    /** The running task's GPU (first assigned address) and cores (spark.task.cpus); none outside a task. */
+    static ExecutionContext taskContext() {
         org.apache.spark.TaskContext tc = org.apache.spark.TaskContext.get();
-        return tc == null ? 1 : Math.max(1, tc.cpus());
+        int cores = tc == null ? 1 : Math.max(1, tc.cpus());
+        return new ExecutionContext(ExecutorResources.gpuAddress(), cores);
     }
 
     /** How many models this JVM has built (tests check the once-per-JVM caching). */
     public static int builds() {
         return BUILDS.get();
+    }
+
+    static void closeAll() {
+        for (ScoreModel m : CACHE.values()) {
+            m.close();
+        }
+        CACHE.clear();
     }
 }

@@ -31,7 +31,7 @@ public final class ParquetSamples {
 
     /** Writes {@code count x dim} rows (ids from {@code firstSample}) to {@code path} (must not exist). */
     public static void write(SparkSession spark, double[] samples, long firstSample, int count, int dim,
-            String path, int partitions) {
+            Path path, int partitions) {
         int p = Math.max(1, Math.min(partitions, count));
         List<SampleChunk> chunks = new ArrayList<>(p);
         for (int k = 0; k < p; k++) {
@@ -41,7 +41,7 @@ public final class ParquetSamples {
             System.arraycopy(samples, from * dim, ys, 0, n * dim);
             chunks.add(new SampleChunk(firstSample + from, n, -1, ys, null));
         }
-        Path fin = new Path(path);
+        Path fin = path;
         Path tmp = new Path(fin.getParent(), "." + fin.getName() + ".tmp");
         try {
             FileSystem fs = fin.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -54,9 +54,7 @@ public final class ParquetSamples {
             JavaRDD<Row> rows = SparkSessions.javaContext(spark).parallelize(chunks, p).flatMap(new ToRows(dim));
             Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
             df.write().parquet(tmp.toString());
-            if (!fs.rename(tmp, fin)) {
-                throw new IOException("could not rename " + tmp + " to " + fin);
-            }
+            io.piadm.io.HadoopFiles.rename(fs, tmp, fin);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + path + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,9 @@
 package io.piadm.spark;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+import io.piadm.sampler.SamplerKind;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -62,41 +66,44 @@ public final class Planner {
         }
     }
 
-    /** Checks a --parallelism value (null means auto) before anything runs. */
-    public static void validate(String requested) {
-        if (requested != null) {
-            choose(requested, "piadm-sde", 1, 1, 1, 0);
-        }
-    }
+    /** What the user asked for: a placement, or auto (the planner decides). */
+    public enum Request {
+        TIME, SAMPLES, AUTO;
 
-    /** Samplers whose rounds evaluate one grid point per sample (nothing to spread in time). */
-    static boolean sequential(String sampler) {
-        return sampler.equals("sde") || sampler.equals("ode");
+        /** Parses a parallelism setting (null means auto); anything else is refused naming the choices. */
+        public static Request parse(String s) {
+            String r = s == null ? "auto" : s.trim().toLowerCase(Locale.ROOT);
+            switch (r) {
+                case "time":
+                    return TIME;
+                case "samples":
+                    return SAMPLES;
+                case "auto":
+                    return AUTO;
+                default:
+                    throw new InvalidSettingException("{0} must be one of time, samples, auto; got '" + s + "'",
+                            Setting.PARALLELISM);
+            }
+        }
     }
 
     /**
-     * @param requested  {@code time}, {@code samples} or {@code auto} (--parallelism)
-     * @param sampler    sampler CLI name
+     * @param requested  the placement asked for (AUTO: decide)
+     * @param kind       the sampler kind
      * @param count      number of samples
-     * @param gridWidth  grid points per Picard sweep (steps per block M, or the ParaDiGMS window)
+     * @param gridWidth  grid points per sample and round ({@link SamplerKind#roundWidth})
      * @param cores      task slots of the cluster (Spark's default parallelism)
      * @param gpus       GPU task slots (0 without GPU scheduling)
      */
-    public static Plan choose(String requested, String sampler, int count, int gridWidth, int cores, int gpus) {
-        String r = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
-        switch (r) {
-            case "time":
-                return new Plan(Mode.TIME, "forced by --parallelism time", true);
-            case "samples":
-                return new Plan(Mode.SAMPLES, "forced by --parallelism samples", true);
-            case "auto":
-                break;
-            default:
-                throw new IllegalArgumentException("--parallelism must be one of time, samples, auto; got '"
-                        + requested + "'");
+    public static Plan choose(Request requested, SamplerKind kind, int count, int gridWidth, int cores, int gpus) {
+        if (requested == Request.TIME) {
+            return new Plan(Mode.TIME, "forced by the parallelism setting (time)", true);
         }
-        if (sequential(sampler)) {
-            return new Plan(Mode.SAMPLES, "sampler '" + sampler + "' is sequential: a round holds one grid point"
+        if (requested == Request.SAMPLES) {
+            return new Plan(Mode.SAMPLES, "forced by the parallelism setting (samples)", true);
+        }
+        if (!kind.parallelInTime()) {
+            return new Plan(Mode.SAMPLES, "sampler '" + kind.id() + "' is sequential: a round holds one grid point"
                     + " per sample, so spreading rounds over executors would only add a Spark job per step", false);
         }
         int slots = gpus > 0 ? gpus : Math.max(1, cores);

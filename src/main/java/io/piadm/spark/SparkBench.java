@@ -6,7 +6,7 @@ import io.piadm.eval.ScoreEvaluator;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.model.ModelSpec;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 
@@ -96,9 +96,9 @@ public final class SparkBench {
         }
 
         @Override
-        public void evaluate(RoundInfo round, double[] x, double[] t, int rows, double[] out) {
+        public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
             long s = System.nanoTime();
-            inner.evaluate(round, x, t, rows, out);
+            inner.evaluate(round, x, t, ids, rows, out);
             nanos.add(System.nanoTime() - s);
         }
 
@@ -150,7 +150,7 @@ public final class SparkBench {
      */
     public static Overhead overhead(JavaSparkContext sc, ModelSpec spec, String sampler, SamplerConfig cfg,
             long first, int count, int partitions, int threads, int warmupRuns, int runs) {
-        int stages = Samplers.create(sampler, cfg, spec.dim()).stageCount();
+        int stages = SamplerKind.of(sampler).create(cfg, spec.dim()).stageCount();
         Timed spark = new Timed(new SparkTimeEvaluator(sc, spec, partitions, stages));
         Timed local = new Timed(new LocalEvaluator(spec.build(), threads));
         long rounds = 0;
@@ -160,9 +160,9 @@ public final class SparkBench {
                     spark.nanos.clear();
                     local.nanos.clear();
                 }
-                double[] a = new SamplingDriver(Samplers.create(sampler, cfg, spec.dim()), spark, count)
+                double[] a = new SamplingDriver(SamplerKind.of(sampler).create(cfg, spec.dim()), spark, count)
                         .run(first, count, SamplingListener.NONE).samples();
-                var res = new SamplingDriver(Samplers.create(sampler, cfg, spec.dim()), local, count)
+                var res = new SamplingDriver(SamplerKind.of(sampler).create(cfg, spec.dim()), local, count)
                         .run(first, count, SamplingListener.NONE);
                 rounds = res.rounds();
                 if (!Arrays.equals(a, res.samples())) {

@@ -1,11 +1,11 @@
 package io.piadm.spark;
 
+import io.piadm.eval.CountingEvaluator;
 import io.piadm.eval.LocalEvaluator;
-import io.piadm.eval.ScoreEvaluator;
-import io.piadm.model.ModelSpec;
+import io.piadm.job.SampleJob;
 import io.piadm.sampler.Sampler;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.sampler.SamplingResult;
@@ -27,35 +27,28 @@ import java.util.List;
  */
 public final class SparkSampleJob {
     private final JavaSparkContext sc;
-    private final ModelSpec spec;
+    private final SampleJob job;
     private final String samplerName;
-    private final SamplerConfig config;
     private final int partitions;
-    private final int batchSize;
-    private final int threads;
     private final int stageCount;
+    private long sparkJobs;
 
     /**
-     * @param partitions sample chunks (at most one per sample); {@code <= 0}: Spark's default parallelism
-     * @param batchSize  samples per batch inside a task; {@code <= 0}: the driver's memory-based default
-     * @param threads    evaluator threads inside a task (a task normally holds one core)
+     * @param partitions sample chunks (at most one per sample); {@code <= 0}: Spark's default parallelism.
+     *                   Inside a task the job's batch size applies, and its threads when they were asked
+     *                   for (else the task's cores).
      */
-    public SparkSampleJob(JavaSparkContext sc, ModelSpec spec, String samplerName, SamplerConfig config,
-            int partitions, int batchSize, int threads) {
-        if (partitions < 0) {
-            throw new IllegalArgumentException("--partitions must be an integer >= 1, got " + partitions);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be an integer >= 1, got " + threads);
-        }
+    public SparkSampleJob(JavaSparkContext sc, SampleJob job, int partitions) {
         this.sc = sc;
-        this.spec = spec;
-        this.samplerName = samplerName;
-        this.config = config;
-        this.partitions = partitions == 0 ? Math.max(1, sc.defaultParallelism()) : partitions;
-        this.batchSize = batchSize;
-        this.threads = threads;
-        this.stageCount = Samplers.create(samplerName, config, spec.dim()).stageCount();
+        this.job = job;
+        this.samplerName = job.kind().id();
+        this.partitions = partitions <= 0 ? Math.max(1, sc.defaultParallelism()) : partitions;
+        this.stageCount = job.createSampler().stageCount();
+    }
+
+    /** Spark jobs submitted so far (one per outer block). */
+    public long sparkJobs() {
+        return sparkJobs;
     }
 
     public int partitions() {
@@ -63,18 +56,19 @@ public final class SparkSampleJob {
     }
 
     public String describe() {
+        String threads = job.threadsRequested() == null ? "task cores" : String.valueOf(job.threadsRequested());
         return "spark-samples(master=" + sc.master() + ", partitions=" + partitions + ", threads=" + threads + ")";
     }
 
     public SamplingResult run(long firstSample, int count, SamplingListener listener) {
-        double[] y = SamplingDriver.initialState(config.seed(), firstSample, count, spec.dim());
+        double[] y = SamplingDriver.initialState(job.seed(), firstSample, count, job.dim());
         return resume(firstSample, count, 0, y, List.of(), listener);
     }
 
     /** Continues from the state after stage {@code nextStage - 1}, like {@link SamplingDriver#resume}. */
     public SamplingResult resume(long firstSample, int count, int nextStage, double[] state,
             List<StageTrace> previous, SamplingListener listener) {
-        int d = spec.dim();
+        int d = job.dim();
         if (state.length != (long) count * d) {
             throw new IllegalArgumentException("state has " + state.length + " values, expected " + count + " x " + d);
         }
@@ -94,7 +88,8 @@ public final class SparkSampleJob {
             sc.setJobGroup("piadm-" + samplerName + "-block-" + (s + 1),
                     samplerName + " block " + (s + 1) + "/" + stageCount + " sample-parallel (" + p + " chunks)", false);
             List<SampleChunk> done = sc.parallelize(chunks, p)
-                    .map(new RunStage(spec, samplerName, config, batchSize, threads)).collect();
+                    .map(new RunStage(job)).collect();
+            sparkJobs++;
             StageTrace merged = null;
             int covered = 0;
             for (SampleChunk c : done) {
@@ -113,31 +108,24 @@ public final class SparkSampleJob {
             listener.onStageEnd(s, stageCount, merged, y);
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        return new SamplingResult(samplerName, d, firstSample, count, y, traces, wall);
+        return new SamplingResult(samplerName, d, firstSample, count, y, traces, wall, -1);
     }
 
     /** Executor side: runs one stage of the sampler over a chunk with a local evaluator. */
     static final class RunStage implements Function<SampleChunk, SampleChunk> {
         private static final long serialVersionUID = 1L;
-        private final ModelSpec spec;
-        private final String samplerName;
-        private final SamplerConfig config;
-        private final int batchSize;
-        private final int threads;
+        private final SampleJob job;
 
-        RunStage(ModelSpec spec, String samplerName, SamplerConfig config, int batchSize, int threads) {
-            this.spec = spec;
-            this.samplerName = samplerName;
-            this.config = config;
-            this.batchSize = batchSize;
-            this.threads = threads;
+        RunStage(SampleJob job) {
+            this.job = job;
         }
 
         @Override
         public SampleChunk call(SampleChunk c) {
-            Sampler sampler = Samplers.create(samplerName, config, spec.dim());
-            int b = batchSize > 0 ? batchSize : SamplingDriver.defaultBatchSize(sampler, spec.dim(), c.count);
-            try (LocalEvaluator ev = new LocalEvaluator(ExecutorModels.get(spec), threads)) {
+            Sampler sampler = job.createSampler();
+            int b = Math.min(job.batchSize(), Math.max(1, c.count));
+            int threads = job.threads(ExecutorModels.taskContext().cores());
+            try (LocalEvaluator ev = new LocalEvaluator(ExecutorModels.get(job.model()), threads)) {
                 SamplingDriver driver = new SamplingDriver(new OneStage(sampler, c.stage), ev, b);
                 SamplingResult r = driver.resume(c.firstId, c.count, c.stage, c.state, List.of(),
                         SamplingListener.NONE);
@@ -157,8 +145,8 @@ public final class SparkSampleJob {
         }
 
         @Override
-        public String name() {
-            return inner.name();
+        public SamplerKind kind() {
+            return inner.kind();
         }
 
         @Override
@@ -172,7 +160,7 @@ public final class SparkSampleJob {
         }
 
         @Override
-        public StageTrace runStage(int stage, long[] ids, double[] y, ScoreEvaluator evaluator,
+        public StageTrace runStage(int stage, long[] ids, double[] y, CountingEvaluator evaluator,
                 SamplingListener listener) {
             return inner.runStage(stage, ids, y, evaluator, listener);
         }

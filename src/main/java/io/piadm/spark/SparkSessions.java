@@ -1,5 +1,8 @@
 package io.piadm.spark;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -94,8 +97,8 @@ public final class SparkSessions {
                 || master.matches("spark://[^\\s]+") || master.equals("yarn")
                 || master.matches("k8s://[^\\s]+");
         if (!ok) {
-            throw new IllegalArgumentException("--master must be local, local[N], local[*], local-cluster[N,C,MB], "
-                    + "spark://HOST:PORT, yarn or k8s://URL; got '" + master + "'");
+            throw new InvalidSettingException("{0} must be local, local[N], local[*], local-cluster[N,C,MB], "
+                    + "spark://HOST:PORT, yarn or k8s://URL; got '" + master + "'", Setting.MASTER);
         }
     }
 
@@ -115,7 +118,7 @@ public final class SparkSessions {
             try {
                 port = colon > 0 ? Integer.parseInt(hp.substring(colon + 1)) : 7077;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--master " + master + ": '" + hp + "' is not HOST:PORT");
+                throw new InvalidSettingException("{0} " + master + ": '" + hp + "' is not HOST:PORT", Setting.MASTER);
             }
             try (java.net.Socket sock = new java.net.Socket()) {
                 sock.connect(new java.net.InetSocketAddress(host, port), 5000);
@@ -124,8 +127,8 @@ public final class SparkSessions {
                 last = host + ":" + port + " (" + e.getMessage() + ")";
             }
         }
-        throw new IllegalArgumentException("--master " + master + ": cannot reach the Spark master at " + last
-                + "; is it running (scripts/standalone-cluster.sh status)?");
+        throw new InvalidSettingException("{0} " + master + ": cannot reach the Spark master at " + last
+                + "; is it running (scripts/standalone-cluster.sh status)?", Setting.MASTER);
     }
 
     /** Gets or creates the session, then sets the log level to WARN (Spark's INFO slows every round). */

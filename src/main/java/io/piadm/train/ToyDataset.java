@@ -1,5 +1,8 @@
 package io.piadm.train;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -48,7 +51,7 @@ public final class ToyDataset implements Serializable {
     /** Parses {@code --dataset}; errors name the option and the choices. */
     public static ToyDataset parse(String s) {
         if (s == null) {
-            throw new IllegalArgumentException("--dataset is required: " + NAMES);
+            throw new InvalidSettingException("{0} is required: " + NAMES, Setting.DATASET);
         }
         String t = s.trim().toLowerCase(Locale.ROOT);
         switch (t) {
@@ -89,26 +92,26 @@ public final class ToyDataset implements Serializable {
                                 mseed = Long.parseLong(v);
                                 break;
                             default:
-                                throw new IllegalArgumentException("--dataset " + s + ": unknown gmm option '"
-                                        + key + "'; allowed d, k, std, radius, means");
+                                throw new InvalidSettingException("{0} " + s + ": unknown gmm option '"
+                                        + key + "'; allowed d, k, std, radius, means", Setting.DATASET);
                         }
                     } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--dataset " + s + ": gmm option " + key
-                                + " needs a number, got '" + v + "'");
+                        throw new InvalidSettingException("{0} " + s + ": gmm option " + key
+                                + " needs a number, got '" + v + "'", Setting.DATASET);
                     }
                 }
             }
             if (d < 1 || d > 65536) {
-                throw new IllegalArgumentException("--dataset " + s + ": d must be an integer in [1, 65536], got " + d);
+                throw new InvalidSettingException("{0} " + s + ": d must be an integer in [1, 65536], got " + d, Setting.DATASET);
             }
             if (k < 1 || k > 1024) {
-                throw new IllegalArgumentException("--dataset " + s + ": k must be an integer in [1, 1024], got " + k);
+                throw new InvalidSettingException("{0} " + s + ": k must be an integer in [1, 1024], got " + k, Setting.DATASET);
             }
             if (!(sd > 0) || !Double.isFinite(sd)) {
-                throw new IllegalArgumentException("--dataset " + s + ": std must be a finite number > 0, got " + sd);
+                throw new InvalidSettingException("{0} " + s + ": std must be a finite number > 0, got " + sd, Setting.DATASET);
             }
             if (!(radius >= 0) || !Double.isFinite(radius)) {
-                throw new IllegalArgumentException("--dataset " + s + ": radius must be a finite number >= 0, got " + radius);
+                throw new InvalidSettingException("{0} " + s + ": radius must be a finite number >= 0, got " + radius, Setting.DATASET);
             }
             SplittableRandom r = new SplittableRandom(mseed);
             double[] m = new double[k * d];
@@ -126,7 +129,7 @@ public final class ToyDataset implements Serializable {
             String canon = "gmm:d=" + d + ",k=" + k + ",std=" + sd + ",radius=" + radius + ",means=" + mseed;
             return new ToyDataset("gmm", d, m, k, sd, canon);
         }
-        throw new IllegalArgumentException("--dataset must be one of " + NAMES + "; got '" + s + "'");
+        throw new InvalidSettingException("{0} must be one of " + NAMES + "; got '" + s + "'", Setting.DATASET);
     }
 
     public int dim() {

@@ -1,5 +1,8 @@
 package io.piadm.train;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -126,31 +129,31 @@ public final class TrainConfig {
     public ToyDataset validate() {
         ToyDataset ds = ToyDataset.parse(dataset);
         if (epochs < 1 || epochs > 1_000_000) {
-            throw new IllegalArgumentException("--epochs must be an integer in [1, 1000000], got " + epochs);
+            throw new InvalidSettingException("{0} must be an integer in [1, 1000000], got " + epochs, Setting.EPOCHS);
         }
         if (batchSize < 1 || batchSize > 1 << 20) {
-            throw new IllegalArgumentException("--batch-size must be an integer in [1, 1048576], got " + batchSize);
+            throw new InvalidSettingException("{0} must be an integer in [1, 1048576], got " + batchSize, Setting.BATCH_SIZE);
         }
         if (trainSize < 1 || trainSize > 1 << 26) {
-            throw new IllegalArgumentException("--train-size must be an integer in [1, 67108864], got " + trainSize);
+            throw new InvalidSettingException("{0} must be an integer in [1, 67108864], got " + trainSize, Setting.TRAIN_SIZE);
         }
         if (hidden.length < 1 || hidden.length > 16) {
-            throw new IllegalArgumentException("--hidden must list 1 to 16 layer widths, got " + hidden.length);
+            throw new InvalidSettingException("{0} must list 1 to 16 layer widths, got " + hidden.length, Setting.HIDDEN);
         }
         for (int h : hidden) {
             if (h < 1 || h > 4096) {
-                throw new IllegalArgumentException("--hidden widths must be integers in [1, 4096], got " + h);
+                throw new InvalidSettingException("{0} widths must be integers in [1, 4096], got " + h, Setting.HIDDEN);
             }
         }
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-            throw new IllegalArgumentException("--lr must be a finite number > 0, got " + learningRate);
+            throw new InvalidSettingException("{0} must be a finite number > 0, got " + learningRate, Setting.LR);
         }
         if (!(finalLearningRate > 0) || finalLearningRate > learningRate) {
-            throw new IllegalArgumentException("--final-lr must be a number in (0, --lr], got " + finalLearningRate);
+            throw new InvalidSettingException("{0} must be a number in (0, {1}], got " + finalLearningRate, Setting.FINAL_LR, Setting.LR);
         }
         if (!(tMin > 0) || !Double.isFinite(tMax) || !(tMax > tMin)) {
-            throw new IllegalArgumentException("--t-min and --t-max must satisfy 0 < t-min < t-max < infinity, got "
-                    + tMin + " and " + tMax);
+            throw new InvalidSettingException("{0} and {1} must satisfy 0 < t-min < t-max < infinity, got "
+                    + tMin + " and " + tMax, Setting.T_MIN, Setting.T_MAX);
         }
         if (timeFrequencies < 1 || timeFrequencies > 64 || !(firstFrequency > 0) || !Double.isFinite(firstFrequency)) {
             throw new IllegalArgumentException("time embedding needs 1..64 frequencies and a first frequency > 0, got "

@@ -1,5 +1,6 @@
 package io.piadm.train;
 
+import io.piadm.process.OuProcess;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -14,8 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +24,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Trains an {@link EpsMlp} by denoising score matching in the eps-parameterisation (Ho et al. 2020) under
- * the OU forward process of ALGORITHMS.md section 1: {@code x = alpha(t) x0 + sigma(t) eps},
+ * the OU forward process of docs/ALGORITHMS.md section 1: {@code x = alpha(t) x0 + sigma(t) eps},
  * loss {@code E ||eps_theta(x, t) - eps||^2}, t log-uniform on [tMin, tMax].
  *
  * <p>Plain Java on one thread with a fixed summation order and seeded {@link SplittableRandom} streams, so
@@ -135,8 +134,8 @@ public final class Trainer {
                 int m = Math.min(bs, n - bStart);
                 for (int r = 0; r < m; r++) {
                     double tr = c.tMin() * StrictMath.exp(logRange * rng.nextDouble());
-                    double alpha = StrictMath.exp(-0.5 * tr);
-                    double sigma = StrictMath.sqrt(-StrictMath.expm1(-tr));
+                    double alpha = OuProcess.alpha(tr);
+                    double sigma = OuProcess.sigma(tr);
                     t[r] = tr;
                     int src = perm[bStart + r] * d;
                     for (int k = 0; k < d; k++) {
@@ -215,7 +214,7 @@ public final class Trainer {
             Files.write(model, onnx);
             Map<String, Object> rep = new LinkedHashMap<>();
             rep.put("model", model.getFileName().toString());
-            rep.put("modelSha256", sha256(onnx));
+            rep.put("modelSha256", io.piadm.io.Hashing.sha256Hex(onnx));
             rep.put("modelBytes", onnx.length);
             rep.put("spec", "onnx:" + model.getFileName() + ",param=eps,time=ou");
             rep.put("parameterisation", "eps");
@@ -240,18 +239,6 @@ public final class Trainer {
             return new Outputs(model, report, png);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write training outputs to " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            StringBuilder s = new StringBuilder();
-            for (byte x : MessageDigest.getInstance("SHA-256").digest(b)) {
-                s.append(String.format("%02x", x));
-            }
-            return s.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.piadm.cli;
 
+import io.piadm.config.AsFlags;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -32,9 +34,8 @@ class DataReferenceTest {
         ModelSpec spec = ModelSpecs.parse("gaussian:d=3");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DataReference.resolve("two-moons", spec));
-        assertTrue(e.getMessage().startsWith("--reference-data"), e.getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DataReference.resolve("no-such-set", spec))
-                .getMessage().startsWith("--reference-data"));
+        assertTrue(AsFlags.message(e).startsWith("--reference-data"), AsFlags.message(e));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class, () -> DataReference.resolve("no-such-set", spec))).startsWith("--reference-data"));
         assertNull(DataReference.resolve(null, spec), "analytic models need no data reference");
     }
 
@@ -60,6 +61,6 @@ class DataReferenceTest {
     }
 
     private static SamplingResult result(double[] x, int n) {
-        return new SamplingResult("test", 2, 0, n, x, List.of(), 0.0);
+        return new SamplingResult("test", 2, 0, n, x, List.of(), 0.0, -1);
     }
 }

@@ -154,8 +154,9 @@ class MainTest {
 
     @Test
     void sampleWritesSamplesAndRunJsonMatchingTheSampler() throws Exception {
+        // The local backend: the Spark default is exercised end to end by the demo test.
         Path out = tmp.resolve("nested/run");
-        Run r = exec(sample(out));
+        Run r = exec(sample(out, "--backend", "local"));
         assertEquals(0, r.rc, r.err);
         assertTrue(r.out.contains("wrote " + out.toAbsolutePath()), r.out);
         assertTrue(r.out.contains("rounds"), r.out);
@@ -174,7 +175,7 @@ class MainTest {
         ScheduleConfig sc = new ScheduleConfig(4).stepsPerBlock(8);
         SamplerConfig cfg = new SamplerConfig(sc.build(), 5, PicardOptions.defaults(), CorrectorOptions.off(),
                 SamplerConfig.DEFAULT_WINDOW);
-        SampleJob job = new SampleJob(DiagonalGaussian.isotropic(4, 0.0, 1.0), "piadm-sde", cfg, 6, 0, 6, 1,
+        SampleJob job = new SampleJob(DiagonalGaussian.isotropic(4, 0.0, 1.0), io.piadm.sampler.SamplerKind.PIADM_SDE, cfg, 6, 0, 6, 1,
                 sc.describe());
         SamplingResult expected = new LocalBackend().run(job, SamplingListener.NONE);
         assertArrayEquals(expected.samples(), a.data);
@@ -186,13 +187,14 @@ class MainTest {
         assertEquals(5, j.get("seed").asLong());
         assertEquals(expected.rounds(), j.get("rounds").asLong());
         assertEquals(expected.evaluationsTotal(), j.get("evaluationsTotal").asLong());
-        assertEquals("spark", j.get("backend").get("name").asText(), "spark is the default backend");
+        assertEquals("local", j.get("backend").get("name").asText());
         assertNotNull(j.get("metrics"), "target is known: metrics expected");
         assertEquals(sc.build().blockCount(), j.get("blocks").size());
 
-        // Again into the same directory: refused, then replaced with --overwrite (different seed).
-        assertNotEquals(0, exec(sample(out)).rc);
-        Run again = exec(sample(out, "--seed", "6", "--overwrite"));
+        // Again into the same directory: refused, then replaced with --overwrite (different seed; the local
+        // backend: no second Spark session is needed to check the output directory's rules).
+        assertNotEquals(0, exec(sample(out, "--backend", "local")).rc);
+        Run again = exec(sample(out, "--seed", "6", "--overwrite", "--backend", "local"));
         assertEquals(0, again.rc, again.err);
         assertEquals(6, RunJson.read(out.resolve("run.json")).get("seed").asLong());
         assertFalse(Arrays.equals(a.data, Npy.read(out.resolve("samples.npy")).data));
@@ -215,7 +217,10 @@ class MainTest {
         Npy.Array2D a = Npy.read(dir.resolve("samples.npy"));
         assertEquals(Main.DEMO_SAMPLES, a.rows);
         assertEquals(2, a.cols);
-        assertEquals("gmm", RunJson.read(dir.resolve("run.json")).get("model").get("type").asText());
+        JsonNode j = RunJson.read(dir.resolve("run.json"));
+        assertEquals("gmm", j.get("model").get("type").asText());
+        assertEquals("spark", j.get("backend").get("name").asText(), "spark is the default backend");
+        assertTrue(Files.isDirectory(dir.resolve("samples.parquet")), "the Spark backend adds Parquet");
         assertEquals(640, ImageIO.read(dir.resolve("samples.png").toFile()).getWidth());
     }
 

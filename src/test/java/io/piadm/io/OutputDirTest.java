@@ -1,5 +1,7 @@
 package io.piadm.io;
 
+import io.piadm.config.InvalidSettingException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +30,7 @@ class OutputDirTest {
     @Test
     void commitMovesCompleteDirectoryIntoPlace() throws IOException {
         Path target = tmp.resolve("run");
-        try (OutputDir od = OutputDir.open(target, false, "--out")) {
+        try (OutputDir od = OutputDir.open(target, false)) {
             assertFalse(Files.exists(target), "nothing at the target before commit");
             assertEquals(tmp, od.dir().getParent(), "temporary directory is a sibling");
             Files.writeString(od.dir().resolve("a.txt"), "A");
@@ -42,7 +44,7 @@ class OutputDirTest {
     void failureBeforeCommitLeavesNothing() throws IOException {
         Path target = tmp.resolve("run");
         assertThrows(IllegalStateException.class, () -> {
-            try (OutputDir od = OutputDir.open(target, false, "--out")) {
+            try (OutputDir od = OutputDir.open(target, false)) {
                 Files.createDirectories(od.dir().resolve("sub"));
                 Files.writeString(od.dir().resolve("sub/partial.npy"), "half");
                 throw new IllegalStateException("sampler failed");
@@ -55,10 +57,10 @@ class OutputDirTest {
     void refusesExistingDirectoryWithoutOverwrite() throws IOException {
         Path target = Files.createDirectory(tmp.resolve("run"));
         Files.writeString(target.resolve("old.txt"), "old");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OutputDir.open(target, false, "--out"));
-        assertTrue(e.getMessage().startsWith("--out"), e.getMessage());
-        assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> OutputDir.open(target, false));
+        assertTrue(flags(e).startsWith("--out"), flags(e));
+        assertTrue(flags(e).contains("--overwrite"), flags(e));
         assertEquals(List.of("run"), entries(tmp));
         assertEquals("old", Files.readString(target.resolve("old.txt")));
     }
@@ -67,7 +69,7 @@ class OutputDirTest {
     void overwriteReplacesOnlyAfterTheNewOneIsComplete() throws IOException {
         Path target = Files.createDirectory(tmp.resolve("run"));
         Files.writeString(target.resolve("old.txt"), "old");
-        try (OutputDir od = OutputDir.open(target, true, "--out")) {
+        try (OutputDir od = OutputDir.open(target, true)) {
             Files.writeString(od.dir().resolve("new.txt"), "new");
             assertEquals("old", Files.readString(target.resolve("old.txt")), "old outputs intact until commit");
             od.commit();
@@ -76,7 +78,7 @@ class OutputDirTest {
         assertEquals(List.of("run"), entries(tmp), "old copy and temporary directory removed");
 
         // A failed overwrite keeps the previous outputs.
-        try (OutputDir od = OutputDir.open(target, true, "--out")) {
+        try (OutputDir od = OutputDir.open(target, true)) {
             Files.writeString(od.dir().resolve("newer.txt"), "x");
         }
         assertEquals(List.of("new.txt"), entries(target));
@@ -86,16 +88,16 @@ class OutputDirTest {
     @Test
     void checkCreatesNothingAndNamesTheProblem() throws IOException {
         Path file = Files.writeString(tmp.resolve("plain-file"), "x");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OutputDir.check(file.resolve("run"), false, "--out"));
-        assertTrue(e.getMessage().startsWith("--out") && e.getMessage().contains("not a directory"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> OutputDir.check(file, true, "--out"));
-        assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> OutputDir.check(file.resolve("run"), false));
+        assertTrue(flags(e).startsWith("--out") && flags(e).contains("not a directory"), flags(e));
+        e = assertThrows(InvalidSettingException.class, () -> OutputDir.check(file, true));
+        assertTrue(flags(e).contains("not a directory"), flags(e));
 
         Path deep = tmp.resolve("a/b/c/run");
-        assertEquals(deep, OutputDir.check(deep, false, "--out"));
+        assertEquals(deep, OutputDir.check(deep, false));
         assertFalse(Files.exists(tmp.resolve("a")), "check must not create parents");
-        try (OutputDir od = OutputDir.open(deep, false, "--out")) {
+        try (OutputDir od = OutputDir.open(deep, false)) {
             od.commit();
         }
         assertTrue(Files.isDirectory(deep));
@@ -108,9 +110,9 @@ class OutputDirTest {
         try {
             // root may write anywhere: only meaningful for ordinary users.
             org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(ro), "running as root");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> OutputDir.check(ro.resolve("run"), false, "--out"));
-            assertTrue(e.getMessage().contains("not writable"), e.getMessage());
+            InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                    () -> OutputDir.check(ro.resolve("run"), false));
+            assertTrue(flags(e).contains("not writable"), flags(e));
         } finally {
             Files.setPosixFilePermissions(ro, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
@@ -120,10 +122,15 @@ class OutputDirTest {
     void directoryWhereNothingCanBeCreatedIsReportedEvenForRoot() throws IOException {
         Path proc = Path.of("/proc");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(proc.resolve("self")), "needs Linux /proc");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OutputDir.check(proc.resolve("piadm-run"), false, "--out"));
-        assertTrue(e.getMessage().startsWith("--out") && e.getMessage().contains("cannot create files"),
-                e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> OutputDir.check(proc.resolve("piadm-run"), false));
+        assertTrue(flags(e).startsWith("--out") && flags(e).contains("cannot create files"),
+                flags(e));
         assertEquals(List.of(), entries(tmp));
+    }
+
+    /** The message as the command line renders it. */
+    private static String flags(InvalidSettingException e) {
+        return e.render(s -> "--" + s.key());
     }
 }

@@ -110,7 +110,7 @@ class MetricsReportTest {
             }
 
             @Override
-            public ScoreModel build() {
+            public ScoreModel build(io.piadm.model.ExecutionContext context) {
                 throw new UnsupportedOperationException();
             }
 

@@ -8,6 +8,7 @@ import static io.piadm.metrics.SpecialFunctions.logGamma;
 import static io.piadm.metrics.SpecialFunctions.logMinusDigamma;
 import static io.piadm.metrics.SpecialFunctions.regularizedGammaP;
 import static io.piadm.metrics.SpecialFunctions.regularizedGammaQ;
+import static io.piadm.metrics.SpecialFunctions.trigamma;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class SpecialFunctionsTest {
@@ -17,6 +18,24 @@ class SpecialFunctionsTest {
         assertEquals(0.5 * Math.log(Math.PI), logGamma(0.5), 1e-14);
         assertEquals(2.252712651734206, logGamma(0.1), 1e-13);
         assertEquals(363.73937555556347, logGamma(101), 1e-10); // ln(100!)
+    }
+
+    @Test
+    void trigammaKnownValues() {
+        double z2 = Math.PI * Math.PI / 6; // zeta(2)
+        assertEquals(z2, trigamma(1), 1e-14);
+        assertEquals(3 * z2, trigamma(0.5), 1e-14); // pi^2/2
+        // psi'(n) = zeta(2) - sum_{k<n} 1/k^2, psi'(n + 1/2) = pi^2/2 - 4 sum_{k<=n} 1/(2k-1)^2
+        double s = 0;
+        double h = 0;
+        for (int k = 1; k <= 30; k++) {
+            s += 1.0 / ((double) k * k);
+            h += 4.0 / ((2.0 * k - 1) * (2.0 * k - 1));
+            assertEquals(z2 - s, trigamma(k + 1), 1e-14, "n=" + (k + 1));
+            assertEquals(3 * z2 - h, trigamma(k + 0.5), 1e-14, "n=" + k + ".5");
+        }
+        double x = 1e6;
+        assertEquals(1 / x + 1 / (2 * x * x) + 1 / (6 * x * x * x), trigamma(x), 1e-26);
     }
 
     @Test

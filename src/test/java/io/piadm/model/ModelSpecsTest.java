@@ -1,5 +1,7 @@
 package io.piadm.model;
 
+import io.piadm.config.AsFlags;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,7 +63,7 @@ class ModelSpecsTest {
         "gaussian:d=2.5              | --model gaussian: d must be an integer in [1, 16777216], got '2.5'",
         "gaussian                    | --model gaussian: missing required key 'd' (an integer in [1, 16777216])",
         "gaussian:std=1              | --model gaussian: missing required key 'd' (an integer in [1, 16777216])",
-        "gaussian:d=2,foo=1          | --model gaussian: unknown key 'foo'; allowed: d, std, mean, score-error, error-seed",
+        "gaussian:d=2,foo=1          | --model gaussian: unknown key 'foo'; allowed: d, std, mean, spectrum, rotation-seed, score-error, error-seed",
         "gaussian:d=2,std=-1         | --model gaussian: std must be a finite number > 0, got -1",
         "gaussian:d=2,std=0          | --model gaussian: std must be a finite number > 0, got 0",
         "gaussian:d=2,std=NaN        | --model gaussian: std must be a finite number > 0, got 'NaN'",
@@ -82,7 +84,7 @@ class ModelSpecsTest {
     })
     void rejectsWithOneClearMessage(String spec, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpecs.parse(spec));
-        assertEquals(message, e.getMessage());
+        assertEquals(message, AsFlags.message(e));
     }
 
     @Test
@@ -90,8 +92,8 @@ class ModelSpecsTest {
         assertThrows(IllegalArgumentException.class, () -> ModelSpecs.parse(null));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelSpecs.parse("onnx:path=model.onnx"));
-        assertTrue(e.getMessage().startsWith("--model onnx:"), e.getMessage());
-        assertTrue(e.getMessage().contains("cannot read the model file path=model.onnx"), e.getMessage());
+        assertTrue(AsFlags.message(e).startsWith("--model onnx:"), AsFlags.message(e));
+        assertTrue(AsFlags.message(e).contains("cannot read the model file path=model.onnx"), AsFlags.message(e));
         // the committed model, plain and under the score-error wrapper
         ModelSpec onnx = ModelSpecs.parse("onnx:models/two-moons.onnx,param=eps");
         assertTrue(onnx instanceof io.piadm.model.onnx.OnnxModelSpec, onnx.getClass().getName());

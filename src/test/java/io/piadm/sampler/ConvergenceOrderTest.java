@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ALGORITHMS.md section 7, invariant 2: for a Gaussian target every sampler's output law is Gaussian, and
+ * docs/ALGORITHMS.md section 7, invariant 2: for a Gaussian target every sampler's output law is Gaussian, and
  * its KL to p_eta falls with the step size at the expected order. The exponential integrator is first
  * order, so the variance error falls like the step (halving per doubling of M) and KL, quadratic in that
  * error, like the step squared (a factor ~4 per doubling).
@@ -35,7 +35,7 @@ class ConvergenceOrderTest {
         }
         double[] x;
         try (LocalEvaluator ev = new LocalEvaluator(g, 2)) {
-            x = new SamplingDriver(Samplers.create(name, cfg, D), ev, N).run(0, N, SamplingListener.NONE).samples();
+            x = new SamplingDriver(SamplerKind.of(name).create(cfg, D), ev, N).run(0, N, SamplingListener.NONE).samples();
         }
         double[][] mv = g.diagonalGaussianMoments(s.eta());
         double mean = 0;

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ALGORITHMS.md section 7, invariant 4: the same seed gives the same samples whatever the thread count,
+ * docs/ALGORITHMS.md section 7, invariant 4: the same seed gives the same samples whatever the thread count,
  * the batch size or which other samples are drawn in the same run; with an adaptive tolerance too,
  * because each sample decides its own convergence.
  */
@@ -39,7 +39,7 @@ class DeterminismTest {
         }
         // Samples 5..9 drawn alone equal rows 5..9 of the full run.
         try (io.piadm.eval.LocalEvaluator ev = new io.piadm.eval.LocalEvaluator(g, 2, 1)) {
-            Sampler sampler = Samplers.create(name, cfg, d);
+            Sampler sampler = SamplerKind.of(name).create(cfg, d);
             double[] part = new SamplingDriver(sampler, ev, 2).run(5, 5, SamplingListener.NONE).samples();
             assertArrayEquals(Arrays.copyOfRange(reference, 5 * d, 10 * d), part, 0.0, name + " sub-range");
         }

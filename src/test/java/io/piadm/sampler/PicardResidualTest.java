@@ -3,6 +3,7 @@ package io.piadm.sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.piadm.eval.CountingEvaluator;
 import io.piadm.eval.LocalEvaluator;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.noise.CounterNoise;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ALGORITHMS.md section 7, invariant 3: within a block of length h <= 1 and a smooth score, the Picard
+ * docs/ALGORITHMS.md section 7, invariant 3: within a block of length h <= 1 and a smooth score, the Picard
  * residual falls at least geometrically. For a score with Lipschitz constant L the k-th Picard error is
  * bounded by (L h)^k / k! times the first, so each sweep must shrink the residual by a fixed factor,
  * faster as k grows. The first sweeps still carry the whole noise path, so the test asks for a factor
@@ -34,7 +35,7 @@ class PicardResidualTest {
                 .withCorrector(new CorrectorOptions(name.equals("piadm-ode"), 16, 1.0, 2.0));
         SamplingResult r;
         try (LocalEvaluator ev = new LocalEvaluator(g, 2)) {
-            r = new SamplingDriver(Samplers.create(name, cfg, d), ev, 8).run(0, 8, SamplingListener.NONE);
+            r = new SamplingDriver(SamplerKind.of(name).create(cfg, d), ev, 8).run(0, 8, SamplingListener.NONE);
         }
         for (StageTrace st : r.stages()) {
             for (PhaseTrace ph : st.phases()) {
@@ -64,7 +65,7 @@ class PicardResidualTest {
         SamplerConfig cfg = SamplerConfig.of(s, 1).withPicard(PicardOptions.tolerance(1e-3, null));
         SamplingResult r;
         try (LocalEvaluator ev = new LocalEvaluator(g, 1)) {
-            r = new SamplingDriver(Samplers.create("piadm-sde", cfg, d), ev, 4).run(0, 4, SamplingListener.NONE);
+            r = new SamplingDriver(SamplerKind.of("piadm-sde").create(cfg, d), ev, 4).run(0, 4, SamplingListener.NONE);
         }
         for (StageTrace st : r.stages()) {
             PhaseTrace ph = st.phases().get(0);
@@ -99,7 +100,8 @@ class PicardResidualTest {
                 ph.fillInitialVelocity(i, z, i * 2 * d + d);
             }
             try (LocalEvaluator ev = new LocalEvaluator(g, 2)) {
-                PhaseRunner.sequential(ph, ids, z, ev, SamplingListener.NONE, "t", 0);
+                PicardKernel.run(ph, ids, z, PicardKernel.Plan.sequential(ph.steps), CountingEvaluator.of(ev),
+                        SamplingListener.NONE, "t", 0);
             }
             double m1 = 0;
             double m2 = 0;

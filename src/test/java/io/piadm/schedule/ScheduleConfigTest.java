@@ -1,11 +1,14 @@
 package io.piadm.schedule;
 
+import io.piadm.config.AsFlags;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ScheduleConfigTest {
@@ -16,7 +19,6 @@ class ScheduleConfigTest {
         ScheduleConfig cfg = new ScheduleConfig(d);
         Schedule s = cfg.build();
         double t = cfg.resolvedHorizon();
-        assertEquals(Math.max(2.0, Math.log(d / 0.01)), t, 1e-12);
         assertEquals(t, s.horizon(), 0.0);
         assertEquals(1e-3, s.eta(), 0.0);
         int far = 0;
@@ -41,6 +43,27 @@ class ScheduleConfigTest {
         // O(log(d / delta^2)) blocks: far ~ T, near ~ log2(1/eta).
         assertEquals(far + (int) Math.ceil(Math.log(1000) / Math.log(2)), s.blockCount());
         assertEquals(s.blockCount() * cfg.resolvedStepsPerBlock(), s.totalSteps());
+    }
+
+    /** KL(N(a m, (a^2 s^2 + 1 - a^2) I) || N(0, I)) in d dimensions, a = e^{-T/2}: the start's error. */
+    static double initialisationKl(int d, double m, double s, double horizon) {
+        double a2 = Math.exp(-horizon);
+        double v = a2 * s * s + 1 - a2;
+        return 0.5 * d * (v - 1 - Math.log(v) + a2 * m * m);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 0, 1, 0.1", "64, 0, 0.5, 0.1", "64, 3, 0.5, 0.1", "1024, 0.5, 2, 0.05", "4096, 4, 0.3, 0.2",
+            "2, 5, 0.1, 0.1"})
+    void defaultHorizonMakesTheInitialisationErrorAtMostDeltaSquared(int d, double m, double s, double delta) {
+        // Sampling starts from N(0, I) instead of p_T: that costs KL(p_T || N(0, I)), which the default
+        // horizon must keep below delta^2 for Gaussian data of any mean and scale.
+        double t = new ScheduleConfig(d).accuracy(delta).dataSecondMoment(d * (m * m + s * s)).resolvedHorizon();
+        assertTrue(initialisationKl(d, m, s, t) <= delta * delta, "KL " + initialisationKl(d, m, s, t) + " at T " + t);
+        if (m >= 3) {
+            // and it is not much too long: one unit less and a mean-dominated start already misses.
+            assertTrue(initialisationKl(d, m, s, t - 1) > delta * delta, "T - 1 would do at " + t);
+        }
     }
 
     @Test
@@ -82,16 +105,16 @@ class ScheduleConfigTest {
 
     @Test
     void badSettingsNameTheOption() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ScheduleConfig(0)).getMessage().contains("d"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).horizon(1.0).eta(1.0).build()).getMessage().contains("--horizon"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).eta(-1.0).build()).getMessage().contains("--eta"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).blockLength(0.0).build()).getMessage().contains("--block-length"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).stepsPerBlock(0).build()).getMessage().contains("--steps-per-block"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ScheduleConfig(4).accuracy(0).build()).getMessage().contains("--accuracy"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class, () -> new ScheduleConfig(0))).contains("d"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).horizon(1.0).eta(1.0).build())).contains("--horizon"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).eta(-1.0).build())).contains("--eta"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).blockLength(0.0).build())).contains("--block-length"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).stepsPerBlock(0).build())).contains("--steps-per-block"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(4).accuracy(0).build())).contains("--accuracy"));
     }
 }

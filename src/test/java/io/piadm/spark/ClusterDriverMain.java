@@ -35,12 +35,10 @@ public final class ClusterDriverMain {
                 .appName("piadm-driver-kill").conf("spark.jars", a[1]).conf("spark.executor.memory", "512m")
                 .conf("spark.cores.max", "2").conf("spark.executorEnv.SPARK_SCALA_VERSION", "2.13"));
         try {
-            SparkRun.Settings s = new SparkRun.Settings();
-            s.parallelism = "time";
-            s.partitions = 2;
-            s.checkpointDir = a[2];
-            s.resume = a[4].equals("resume");
-            SparkRun.Outcome o = SparkRun.run(spark, SPEC, "piadm-sde", config(), 0, COUNT, s, SamplingListener.NONE);
+            SparkSettings s = new SparkSettings(null, 2, "time",
+                    a[4].equals("resume") ? io.piadm.job.ResumeMode.ON : io.piadm.job.ResumeMode.OFF, a[2]);
+            SparkRun.Outcome o = SparkRun.run(spark, TestJobs.job(SPEC, "piadm-sde", config(), 0, COUNT, COUNT), s,
+                    SamplingListener.NONE);
             Path out = Paths.get(a[3]);
             Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
             try (DataOutputStream d = new DataOutputStream(Files.newOutputStream(tmp))) {

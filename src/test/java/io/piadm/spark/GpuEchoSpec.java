@@ -6,8 +6,9 @@ import io.piadm.model.ScoreModel;
 import java.util.Map;
 
 /**
- * Test model whose "score" is the GPU address its builder saw through {@link ExecutorResources} (-1 for
- * none): shows that the address Spark assigned to the task reaches the model builder on the executor.
+ * Test model whose "score" is the GPU address of the execution context it was built with (-1 for none):
+ * shows that the address Spark assigned to the task reaches the model builder on the executor, also
+ * through wrappers such as {@link io.piadm.model.ScoreErrorModel}.
  */
 public final class GpuEchoSpec implements ModelSpec {
     private static final long serialVersionUID = 1L;
@@ -18,8 +19,8 @@ public final class GpuEchoSpec implements ModelSpec {
     }
 
     @Override
-    public ScoreModel build() {
-        String gpu = ExecutorResources.gpuAddress();
+    public ScoreModel build(io.piadm.model.ExecutionContext context) {
+        String gpu = context.gpuAddress();
         double value = gpu == null ? -1 : Double.parseDouble(gpu);
         return new ScoreModel() {
             @Override

@@ -51,7 +51,7 @@ class PiadmKryoRegistratorTest {
         lhm.put("a", 2.5);
         m.put(LinkedHashMap.class, new Object[] {lhm, (BiConsumer<Object, Object>) (a, b) ->
                 assertEquals(new ArrayList<>(((Map<?, ?>) a).entrySet()), new ArrayList<>(((Map<?, ?>) b).entrySet()))});
-        RowBlock rb = new RowBlock(3, 2, new double[] {1, 2, 3, 4}, new double[] {0.5, 0.25});
+        RowBlock rb = new RowBlock(3, 2, new double[] {1, 2, 3, 4}, new double[] {0.5, 0.25}, new long[] {7, 1L << 40});
         BiConsumer<Object, Object> rowCheck = (a, b) -> {
             RowBlock x = (RowBlock) a;
             RowBlock y = (RowBlock) b;
@@ -59,6 +59,7 @@ class PiadmKryoRegistratorTest {
             assertEquals(x.rows, y.rows);
             assertArrayEquals(x.x, y.x);
             assertArrayEquals(x.t, y.t);
+            assertArrayEquals(x.ids, y.ids);
         };
         m.put(RowBlock.class, new Object[] {rb, rowCheck});
         m.put(RowBlock[].class, new Object[] {new RowBlock[] {rb}, (BiConsumer<Object, Object>) (a, b) ->
@@ -72,11 +73,12 @@ class PiadmKryoRegistratorTest {
         m.put(ScoreBlock.class, new Object[] {sb, scoreCheck});
         m.put(ScoreBlock[].class, new Object[] {new ScoreBlock[] {sb, sb}, (BiConsumer<Object, Object>) (a, b) ->
                 scoreCheck.accept(((ScoreBlock[]) a)[1], ((ScoreBlock[]) b)[1])});
-        m.put(RoundData.class, new Object[] {new RoundData(1, new double[] {2, 3}, new double[] {0.1}),
+        m.put(RoundData.class, new Object[] {new RoundData(1, new double[] {2, 3}, new double[] {0.1}, new long[] {4}),
                 (BiConsumer<Object, Object>) (a, b) -> {
                     assertEquals(((RoundData) a).rows, ((RoundData) b).rows);
                     assertArrayEquals(((RoundData) a).x, ((RoundData) b).x);
                     assertArrayEquals(((RoundData) a).t, ((RoundData) b).t);
+                    assertArrayEquals(((RoundData) a).ids, ((RoundData) b).ids);
                 }});
         StageTrace trace = new StageTrace(2, new double[] {1.0, 0.5},
                 List.of(new PhaseTrace("predictor", 3, new double[] {0.5, 0.01, 1e-5}, 42)));

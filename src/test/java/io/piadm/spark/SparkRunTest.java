@@ -1,5 +1,8 @@
 package io.piadm.spark;
 
+import io.piadm.checkpoint.Checkpoints;
+import io.piadm.config.InvalidSettingException;
+import io.piadm.job.ResumeMode;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.model.ModelSpec;
 import io.piadm.sampler.SamplerConfig;
@@ -30,13 +33,22 @@ class SparkRunTest {
         }
     }
 
-    private static SparkRun.Settings settings(String mode, int partitions, Path ckpt, boolean resume) {
-        SparkRun.Settings s = new SparkRun.Settings();
-        s.parallelism = mode;
-        s.partitions = partitions;
-        s.checkpointDir = ckpt == null ? null : ckpt.toUri().toString();
-        s.resume = resume;
-        return s;
+    private static SparkSettings settings(String mode, int partitions, Path ckpt, ResumeMode resume) {
+        return new SparkSettings(null, partitions, mode, resume, ckpt == null ? null : ckpt.toUri().toString());
+    }
+
+    private static SparkSettings settings(String mode, int partitions, Path ckpt, boolean resume) {
+        return settings(mode, partitions, ckpt, resume ? ResumeMode.ON : ResumeMode.OFF);
+    }
+
+    private static SparkRun.Outcome run(SparkSession spark, ModelSpec spec, SamplerConfig cfg, long first, int count,
+            SparkSettings s, SamplingListener l) {
+        return run(spark, spec, cfg, first, count, count, s, l);
+    }
+
+    private static SparkRun.Outcome run(SparkSession spark, ModelSpec spec, SamplerConfig cfg, long first, int count,
+            int batch, SparkSettings s, SamplingListener l) {
+        return SparkRun.run(spark, TestJobs.job(spec, "piadm-sde", cfg, first, count, batch), s, l);
     }
 
     @Test
@@ -45,14 +57,13 @@ class SparkRunTest {
         SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 7);
         int count = 6;
         double[] local = TestJobs.local(GAUSS, "piadm-sde", cfg, 0, count);
-        SparkRun.Outcome time = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, count,
+        SparkRun.Outcome time = run(spark, GAUSS, cfg, 0, count,
                 settings("time", 3, null, false), SamplingListener.NONE);
         assertEquals(Planner.Mode.TIME, time.plan.mode());
         TestJobs.assertBitwiseEqual(local, time.result.samples(), "time-parallel");
         for (int p : new int[] {1, 4}) {
-            SparkRun.Settings s = settings("samples", p, null, false);
-            s.batchSize = 2;
-            SparkRun.Outcome samples = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, count, s, SamplingListener.NONE);
+            SparkRun.Outcome samples = run(spark, GAUSS, cfg, 0, count, 2, settings("samples", p, null, false),
+                    SamplingListener.NONE);
             assertEquals(Planner.Mode.SAMPLES, samples.plan.mode());
             TestJobs.assertBitwiseEqual(local, samples.result.samples(), "sample-parallel p=" + p);
             assertEquals(time.result.rounds(), samples.result.rounds(), "same per-block sweeps in the trace");
@@ -65,7 +76,7 @@ class SparkRunTest {
         SparkSession spark = SparkTestSession.get();
         SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 11);
         int count = 4;
-        SparkRun.Outcome full = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 5, count,
+        SparkRun.Outcome full = run(spark, GAUSS, cfg, 5, count,
                 settings("time", 2, null, false), SamplingListener.NONE);
         int blocks = full.result.stages().size();
         assertTrue(blocks >= 4, "enough blocks to interrupt in the middle");
@@ -79,14 +90,14 @@ class SparkRunTest {
                     }
                 }
             };
-            assertThrows(Crash.class, () -> SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 5, count,
+            assertThrows(Crash.class, () -> run(spark, GAUSS, cfg, 5, count,
                     settings(modes[0], 2, ck, false), crashAfter2));
             try (Stream<Path> files = Files.list(ck)) {
-                assertEquals(1, files.filter(f -> f.getFileName().toString().endsWith(".ckpt")).count(),
-                        "only the latest checkpoint is kept");
+                assertEquals(2, files.filter(f -> f.getFileName().toString().endsWith(".ckpt")).count(),
+                        "the latest two checkpoints are kept");
             }
             assertTrue(Files.exists(ck.resolve(Checkpoints.fileName(1))), "block 2 checkpoint written");
-            SparkRun.Outcome resumed = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 5, count,
+            SparkRun.Outcome resumed = run(spark, GAUSS, cfg, 5, count,
                     settings(modes[1], 3, ck, true), SamplingListener.NONE);
             assertEquals(2, resumed.resumedAfterBlocks);
             TestJobs.assertBitwiseEqual(full.result.samples(), resumed.result.samples(),
@@ -101,29 +112,58 @@ class SparkRunTest {
         SparkSession spark = SparkTestSession.get();
         SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 3);
         Path ck = tmp.resolve("ck");
-        SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, 2, settings("time", 2, ck, false), SamplingListener.NONE);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkRun.run(spark, GAUSS,
-                "piadm-sde", cfg.withSeed(4), 0, 2, settings("time", 2, ck, true), SamplingListener.NONE));
-        assertTrue(e.getMessage().startsWith("--resume: the checkpoint in "), e.getMessage());
-        assertTrue(e.getMessage().contains("different configuration"), e.getMessage());
+        run(spark, GAUSS, cfg, 0, 2, settings("time", 2, ck, false), SamplingListener.NONE);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> run(spark, GAUSS,
+                cfg.withSeed(4), 0, 2, settings("time", 2, ck, true), SamplingListener.NONE));
+        assertTrue(e.getMessage().startsWith("resume: the checkpoint in "), e.getMessage());
+        assertTrue(e.getMessage().contains("another configuration: seed (this run 4, checkpoint 3)"), e.getMessage());
         // A different model is a different configuration too.
         ModelSpec other = new DiagonalGaussian(new double[] {0.3, -1.0}, new double[] {0.7, 0.26});
-        assertThrows(IllegalArgumentException.class, () -> SparkRun.run(spark, other, "piadm-sde", cfg, 0, 2,
-                settings("time", 2, ck, true), SamplingListener.NONE));
+        e = assertThrows(InvalidSettingException.class, () -> run(spark, other, cfg, 0, 2,
+                settings("time", 2, ck, ResumeMode.AUTO), SamplingListener.NONE));
+        assertTrue(e.getMessage().contains("model"), e.getMessage());
     }
 
     @Test
-    void resumeWithoutCheckpointStartsFromTheFirstBlock(@TempDir Path tmp) {
+    void aFreshRunNeverStartsOverAnInterruptedRunsCheckpoint(@TempDir Path tmp) throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 5);
+        Path ck = Files.createDirectories(tmp.resolve("mine"));
+        Files.writeString(ck.resolve("precious.txt"), "the user's");
+        SamplingListener crash = new SamplingListener() {
+            @Override
+            public void onStageEnd(int stage, int stageCount, StageTrace trace, double[] state) {
+                throw new Crash();
+            }
+        };
+        assertThrows(Crash.class, () -> run(spark, GAUSS, cfg, 0, 2, settings("time", 2, ck, false), crash));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> run(spark, GAUSS, cfg, 0, 2, settings("time", 2, ck, false), SamplingListener.NONE));
+        assertTrue(e.getMessage().contains("holds the checkpoint of an interrupted run"), e.getMessage());
+        assertTrue(Files.exists(ck.resolve(Checkpoints.fileName(0))), "the interrupted run's checkpoint is kept");
+        // Resumed to the end, then cleaned up: only the checkpoint files go, the user's file and directory stay.
+        SparkRun.Outcome r = run(spark, GAUSS, cfg, 0, 2, settings("time", 2, ck, ResumeMode.AUTO), SamplingListener.NONE);
+        r.checkpoints.cleanUp();
+        try (Stream<Path> files = Files.list(ck)) {
+            assertEquals(java.util.List.of("precious.txt"), files.map(f -> f.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void resumeAutoWithoutCheckpointStartsFromTheFirstBlockAndResumeOnRefuses(@TempDir Path tmp) {
         SparkSession spark = SparkTestSession.get();
         SamplerConfig cfg = TestJobs.config(GAUSS.dim(), 9);
-        SparkRun.Outcome r = SparkRun.run(spark, GAUSS, "piadm-sde", cfg, 0, 2,
-                settings("samples", 2, tmp.resolve("none"), true), SamplingListener.NONE);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> run(spark, GAUSS, cfg, 0, 2,
+                settings("samples", 2, tmp.resolve("none"), ResumeMode.ON), SamplingListener.NONE));
+        assertTrue(e.getMessage().contains("there is no checkpoint"), e.getMessage());
+        SparkRun.Outcome r = run(spark, GAUSS, cfg, 0, 2,
+                settings("samples", 2, tmp.resolve("none"), ResumeMode.AUTO), SamplingListener.NONE);
         assertNull(r.resumedAfterBlocks);
         TestJobs.assertBitwiseEqual(TestJobs.local(GAUSS, "piadm-sde", cfg, 0, 2), r.result.samples(), "fresh");
     }
 
     @Test
-    void parquetHoldsOneRowPerSampleInIdOrder(@TempDir Path tmp) {
+    void parquetHoldsOneRowPerSampleInIdOrder(@TempDir Path tmp) throws Exception {
         SparkSession spark = SparkTestSession.get();
         int count = 7;
         int d = 3;
@@ -131,11 +171,15 @@ class SparkRunTest {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = Math.scalb(1.0 + i, -i) * (i % 2 == 0 ? 1 : -1) + 1e-300 * i;
         }
-        String path = tmp.resolve("samples.parquet").toString();
-        ParquetSamples.write(spark, rows, 40, count, d, path, 3);
-        assertFalse(Files.exists(tmp.resolve(".samples.parquet.tmp")), "temp directory renamed away");
+        // A directory name with a space, a per-cent sign and a non-ASCII letter must not be re-encoded.
+        Path dir = Files.createDirectories(tmp.resolve("my out %20 dír"));
+        org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(dir.resolve("samples.parquet").toUri());
+        String path = hp.toString();
+        ParquetSamples.write(spark, rows, 40, count, d, hp, 3);
+        assertTrue(Files.isDirectory(dir.resolve("samples.parquet")), "written where asked, not in an encoded twin");
+        assertFalse(Files.exists(dir.resolve(".samples.parquet.tmp")), "temp directory renamed away");
         assertEquals("struct<id:bigint,vector:array<double>>", spark.read().parquet(path).schema().simpleString());
         TestJobs.assertBitwiseEqual(rows, ParquetSamples.read(spark, path, 40, count, d), "parquet round trip");
-        assertThrows(IllegalStateException.class, () -> ParquetSamples.write(spark, rows, 40, count, d, path, 3));
+        assertThrows(IllegalStateException.class, () -> ParquetSamples.write(spark, rows, 40, count, d, hp, 3));
     }
 }

@@ -1,5 +1,7 @@
 package io.piadm.spark;
 
+import io.piadm.config.AsFlags;
+
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +28,7 @@ class SparkSessionsTest {
         assertEquals("spark://h:7077", SparkSessions.resolveMaster(" spark://h:7077 "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SparkSessions.conf(new SparkSessions.Options().master("local[0]")));
-        assertTrue(e.getMessage().startsWith("--master must be local, local[N]"), e.getMessage());
+        assertTrue(AsFlags.message(e).startsWith("--master must be local, local[N]"), AsFlags.message(e));
         assertThrows(IllegalArgumentException.class, () -> SparkSessions.conf(new SparkSessions.Options().master("mesos://x")));
     }
 
@@ -40,7 +42,7 @@ class SparkSessionsTest {
         long t0 = System.nanoTime();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SparkSessions.getOrCreate(new SparkSessions.Options().master(url).ui(false)));
-        assertTrue(e.getMessage().startsWith("--master " + url + ": cannot reach the Spark master"), e.getMessage());
+        assertTrue(AsFlags.message(e).startsWith("--master " + url + ": cannot reach the Spark master"), AsFlags.message(e));
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "fails within seconds");
     }
 }

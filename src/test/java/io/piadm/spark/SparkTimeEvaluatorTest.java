@@ -4,7 +4,7 @@ import io.piadm.eval.RoundInfo;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.model.ModelSpec;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.sampler.SamplingResult;
@@ -23,13 +23,14 @@ class SparkTimeEvaluatorTest {
     private static SamplingResult spark(ModelSpec spec, SamplerConfig cfg, int partitions,
             SparkTimeEvaluator.Shipping ship, int count, int batch) {
         JavaSparkContext sc = SparkTestSession.jsc();
-        int stages = Samplers.create("piadm-sde", cfg, spec.dim()).stageCount();
+        int stages = SamplerKind.of("piadm-sde").create(cfg, spec.dim()).stageCount();
         try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, spec, partitions, ship, stages)) {
-            SamplingResult r = new SamplingDriver(Samplers.create("piadm-sde", cfg, spec.dim()), ev, batch)
+            SamplingResult r = new SamplingDriver(SamplerKind.of("piadm-sde").create(cfg, spec.dim()), ev, batch)
                     .run(100, count, SamplingListener.NONE);
             // One Spark job per round; each batch of samples runs its own rounds.
             int batches = (count + batch - 1) / batch;
-            assertEquals(r.rounds() * batches, ev.rounds(), "one Spark job per round");
+            assertEquals(r.rounds() * batches, ev.sparkJobs(), "one Spark job per round");
+            assertEquals(ev.sparkJobs(), r.evaluatorCalls(), "every evaluator call is one Spark job");
             return r;
         }
     }
@@ -62,11 +63,10 @@ class SparkTimeEvaluatorTest {
             TestJobs.assertBitwiseEqual(local, spark(gmm, cfg, p, SparkTimeEvaluator.Shipping.PARTITIONS, count, count)
                     .samples(), "gmm partitions=" + p);
         }
-        SparkRun.Settings s = new SparkRun.Settings();
-        s.parallelism = "samples";
-        s.partitions = 3;
-        TestJobs.assertBitwiseEqual(local, SparkRun.run(SparkTestSession.get(), gmm, "piadm-sde", cfg, 100, count, s,
-                SamplingListener.NONE).result.samples(), "gmm sample-parallel");
+        SparkSettings s = new SparkSettings(null, 3, "samples", io.piadm.job.ResumeMode.OFF, null);
+        TestJobs.assertBitwiseEqual(local, SparkRun.run(SparkTestSession.get(),
+                TestJobs.job(gmm, "piadm-sde", cfg, 100, count, count), s, SamplingListener.NONE).result.samples(),
+                "gmm sample-parallel");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.piadm.spark;
 import io.piadm.eval.RoundInfo;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.model.ModelSpec;
+import io.piadm.model.ScoreErrorModel;
 import io.piadm.sampler.SamplerConfig;
 import io.piadm.sampler.SamplingListener;
 
@@ -69,10 +70,9 @@ class StandaloneClusterIT {
                 .conf("spark.executor.resource.gpu.amount", "1").conf("spark.task.resource.gpu.amount", "1"));
         try {
             for (String mode : new String[] {"time", "samples"}) {
-                SparkRun.Settings s = new SparkRun.Settings();
-                s.parallelism = mode;
-                s.partitions = 3;
-                SparkRun.Outcome o = SparkRun.run(spark, spec, "piadm-sde", cfg, 10, count, s, SamplingListener.NONE);
+                SparkSettings s = new SparkSettings(null, 3, mode, io.piadm.job.ResumeMode.OFF, null);
+                SparkRun.Outcome o = SparkRun.run(spark, TestJobs.job(spec, "piadm-sde", cfg, 10, count, count), s,
+                        SamplingListener.NONE);
                 assertTrue(o.master.startsWith("spark://127.0.0.1:"));
                 TestJobs.assertBitwiseEqual(local, o.result.samples(), "standalone " + mode);
             }
@@ -81,13 +81,17 @@ class StandaloneClusterIT {
             for (String gpu : sc.parallelize(idx, 6).map(new GpuOfTask()).collect()) {
                 assertTrue(Set.of("5", "7").contains(gpu), "one fake GPU address per task, got '" + gpu + "'");
             }
-            // The address reaches the model builder: the echo model scores with it.
-            double[] out = new double[6];
-            try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, new GpuEchoSpec(), 6, 1)) {
-                ev.evaluate(new RoundInfo("echo", 0, "gpu", 1), new double[6], new double[] {1, 1, 1, 1, 1, 1}, 6, out);
-            }
-            for (double v : out) {
-                assertTrue(v == 5 || v == 7, "model built with the task's GPU, got " + v);
+            // The address reaches the model builder: the echo model scores with it, also when a wrapper
+            // (a score-error spec, as in onnx:...,score-error=...) builds it.
+            for (ModelSpec echo : List.of(new GpuEchoSpec(), new ScoreErrorModel(new GpuEchoSpec(), 0.0, 0))) {
+                double[] out = new double[6];
+                try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, echo, 6, 1)) {
+                    ev.evaluate(new RoundInfo("echo", 0, "gpu", 1), new double[6], new double[] {1, 1, 1, 1, 1, 1}, 6,
+                            out);
+                }
+                for (double v : out) {
+                    assertTrue(v == 5 || v == 7, echo.id() + ": model built with the task's GPU, got " + v);
+                }
             }
         } finally {
             spark.stop();
@@ -103,9 +107,7 @@ class StandaloneClusterIT {
         SparkSession spark = SparkSessions.getOrCreate(cluster.options());
         AtomicLong killed = new AtomicLong(-1);
         try {
-            SparkRun.Settings s = new SparkRun.Settings();
-            s.parallelism = "time";
-            s.partitions = 2;
+            SparkSettings s = new SparkSettings(null, 2, "time", io.piadm.job.ResumeMode.OFF, null);
             SamplingListener killer = new SamplingListener() {
                 int rounds;
 
@@ -125,7 +127,7 @@ class StandaloneClusterIT {
                     }
                 }
             };
-            SparkRun.Outcome o = SparkRun.run(spark, spec, "piadm-sde", cfg, 0, count, s, killer);
+            SparkRun.Outcome o = SparkRun.run(spark, TestJobs.job(spec, "piadm-sde", cfg, 0, count, count), s, killer);
             assertTrue(killed.get() > 0, "an executor was killed mid-job");
             assertTrue(o.result.rounds() > 6, "the job went on after the kill");
             TestJobs.assertBitwiseEqual(local, o.result.samples(), "after kill -9 of executor " + killed.get());
@@ -144,7 +146,7 @@ class StandaloneClusterIT {
         Process first = driver(ck, out, "fresh");
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-            while (!Files.exists(ck.resolve(Checkpoints.fileName(1))) && first.isAlive() && System.nanoTime() < deadline) {
+            while (!Files.exists(ck.resolve(io.piadm.checkpoint.Checkpoints.fileName(1))) && first.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertTrue(first.isAlive(), "driver still running when block 2 is checkpointed");

@@ -5,7 +5,7 @@ import io.piadm.model.ModelSpec;
 import io.piadm.sampler.PicardOptions;
 import io.piadm.sampler.Sampler;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.schedule.ScheduleConfig;
@@ -24,8 +24,15 @@ final class TestJobs {
                 SamplerConfig.DEFAULT_WINDOW);
     }
 
+    /** A job of {@code count} samples from id {@code first}; batch {@code batch}, threads from the backend. */
+    static io.piadm.job.SampleJob job(ModelSpec spec, String sampler, SamplerConfig cfg, long first, int count,
+            int batch) {
+        return new io.piadm.job.SampleJob(spec, SamplerKind.of(sampler), cfg, count, first, batch, null,
+                java.util.Map.of());
+    }
+
     static double[] local(ModelSpec spec, String sampler, SamplerConfig cfg, long first, int count) {
-        Sampler s = Samplers.create(sampler, cfg, spec.dim());
+        Sampler s = SamplerKind.of(sampler).create(cfg, spec.dim());
         try (LocalEvaluator ev = new LocalEvaluator(spec.build(), 1)) {
             return new SamplingDriver(s, ev, count).run(first, count, SamplingListener.NONE).samples();
         }

@@ -7,7 +7,7 @@ import io.piadm.model.ScoreModel;
 import io.piadm.model.onnx.GaussianOnnxGraph;
 import io.piadm.model.onnx.OnnxModelSpec;
 import io.piadm.sampler.SamplerConfig;
-import io.piadm.sampler.Samplers;
+import io.piadm.sampler.SamplerKind;
 import io.piadm.sampler.SamplingDriver;
 import io.piadm.sampler.SamplingListener;
 import io.piadm.sampler.SamplingResult;
@@ -54,7 +54,7 @@ public final class OnnxAcceptance {
         try (LocalEvaluator ev = new LocalEvaluator(net, threads)) {
             for (String name : new String[] {"sde", "ode", "piadm-sde", "piadm-ode"}) {
                 SamplerConfig cfg = SamplerConfig.of(schedule, seed);
-                SamplingDriver drv = new SamplingDriver(Samplers.create(name, cfg, 2), ev, count);
+                SamplingDriver drv = new SamplingDriver(SamplerKind.of(name).create(cfg, 2), ev, count);
                 SamplingResult r = drv.run(0, count, SamplingListener.NONE);
                 double mmd = Mmd.mmd2(r.samples(), count, fresh, count, 2, h, count).mmd2;
                 double mmdFine = Mmd.mmd2(r.samples(), count, fresh, count, 2, fine, count).mmd2;
@@ -85,8 +85,8 @@ public final class OnnxAcceptance {
             SamplingResult b;
             try (LocalEvaluator ea = new LocalEvaluator(onnxG, threads);
                     LocalEvaluator eb = new LocalEvaluator(exact, threads)) {
-                a = new SamplingDriver(Samplers.create(name, cfg, d), ea, count).run(0, count, SamplingListener.NONE);
-                b = new SamplingDriver(Samplers.create(name, cfg, d), eb, count).run(0, count, SamplingListener.NONE);
+                a = new SamplingDriver(SamplerKind.of(name).create(cfg, d), ea, count).run(0, count, SamplingListener.NONE);
+                b = new SamplingDriver(SamplerKind.of(name).create(cfg, d), eb, count).run(0, count, SamplingListener.NONE);
             }
             double worst = 0;
             for (int i = 0; i < count * d; i++) {

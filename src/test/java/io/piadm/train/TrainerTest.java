@@ -1,5 +1,7 @@
 package io.piadm.train;
 
+import io.piadm.config.AsFlags;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -100,7 +102,7 @@ class TrainerTest {
         assertEquals(6, rep.get("lossPerEpoch").size());
         assertEquals(1, rep.get("seed").asLong());
         assertEquals(3, rep.get("dataset").get("dim").asInt());
-        assertEquals(Trainer.sha256(Files.readAllBytes(o.model)), rep.get("modelSha256").asText());
+        assertEquals(io.piadm.io.Hashing.sha256Hex(Files.readAllBytes(o.model)), rep.get("modelSha256").asText());
         BufferedImage img = ImageIO.read(o.lossPlot.toFile());
         assertEquals(720, img.getWidth());
         assertEquals(3, io.piadm.model.onnx.OnnxModelSpec.parse(o.model.toString()).dim());
@@ -108,12 +110,12 @@ class TrainerTest {
 
     @Test
     void badSettingsNameTheOption() {
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> Trainer.train(new TrainConfig().dataset("spirals"))).getMessage().startsWith("--dataset must be one of"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> Trainer.train(new TrainConfig().epochs(0))).getMessage().startsWith("--epochs must be"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ToyDataset.parse("gmm:d=0")).getMessage().contains("d must be an integer in [1, 65536]"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> Trainer.train(new TrainConfig().dataset("spirals")))).startsWith("--dataset must be one of"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> Trainer.train(new TrainConfig().epochs(0)))).startsWith("--epochs must be"));
+        assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> ToyDataset.parse("gmm:d=0"))).contains("d must be an integer in [1, 65536]"));
     }
 
     @Test
@@ -152,7 +154,7 @@ class TrainerTest {
         JsonNode rep = new ObjectMapper().readTree(Path.of("models/two-moons.report.json").toFile());
         byte[] bytes = Files.readAllBytes(model);
         assertTrue(bytes.length < 1 << 20, "well under 1 MB: " + bytes.length);
-        assertEquals(rep.get("modelSha256").asText(), Trainer.sha256(bytes));
+        assertEquals(rep.get("modelSha256").asText(), io.piadm.io.Hashing.sha256Hex(bytes));
         assertEquals("two-moons", rep.get("dataset").get("name").asText());
         assertEquals(rep.get("config").get("epochs").asInt(), rep.get("lossPerEpoch").size());
         io.piadm.model.onnx.OnnxModelSpec s = io.piadm.model.onnx.OnnxModelSpec.parse(model.toString());

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * An ONNX graph that computes the exact network output of the Gaussian target {@code N(mu, diag(s^2))}
- * under OU time (ALGORITHMS.md section 2), so the ONNX path can be checked end to end against
+ * under OU time (docs/ALGORITHMS.md section 2), so the ONNX path can be checked end to end against
  * {@link io.piadm.model.DiagonalGaussian}:
  * {@code score = -(x - alpha mu) / (alpha^2 s^2 + sigma^2)}, then eps = {@code sigma (x - alpha mu) / (alpha^2 s^2 + sigma^2)},
  * or x0 / v / score per {@link Parameterisation#fromScore}.

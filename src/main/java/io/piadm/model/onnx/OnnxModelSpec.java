@@ -1,5 +1,8 @@
 package io.piadm.model.onnx;
 
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import io.piadm.model.ModelSpec;
 import io.piadm.model.ScoreModel;
 
@@ -64,17 +67,17 @@ public final class OnnxModelSpec implements ModelSpec {
 
     /**
      * Parses the text after {@code onnx:} and checks the model file. Every problem is an
-     * IllegalArgumentException whose message starts with {@code --model onnx:BODY:}.
+     * InvalidSettingException of the model setting whose message names {@code onnx:BODY}.
      */
     public static OnnxModelSpec parse(String body) {
-        String label = "--model " + PREFIX + body;
+        String label = PREFIX + body;
         if (body == null || body.isBlank()) {
-            throw new IllegalArgumentException("--model onnx: needs a model path: " + GRAMMAR);
+            throw new InvalidSettingException("{0} onnx: needs a model path: " + GRAMMAR, Setting.MODEL);
         }
         String[] parts = body.split(",");
         String path = parts[0].trim();
         if (path.isEmpty()) {
-            throw new IllegalArgumentException(label + ": needs a model path first: " + GRAMMAR);
+            throw InvalidSettingException.model(label + ": needs a model path first: " + GRAMMAR);
         }
         Parameterisation param = Parameterisation.EPS;
         TimeMap.Kind time = TimeMap.Kind.OU;
@@ -90,20 +93,20 @@ public final class OnnxModelSpec implements ModelSpec {
             String key = (eq < 0 ? opt : opt.substring(0, eq)).trim();
             String value = eq < 0 ? null : opt.substring(eq + 1).trim();
             if (!seen.add(key.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException(label + ": option '" + key + "' is given twice");
+                throw InvalidSettingException.model(label + ": option '" + key + "' is given twice");
             }
             switch (key.toLowerCase(Locale.ROOT)) {
                 case "param":
                     param = value == null ? null : Parameterisation.fromOption(value);
                     if (param == null) {
-                        throw new IllegalArgumentException(label + ": param must be one of "
+                        throw InvalidSettingException.model(label + ": param must be one of "
                                 + Parameterisation.choices() + ", got '" + value + "'");
                     }
                     break;
                 case "time":
                     time = value == null ? null : TimeMap.Kind.fromOption(value);
                     if (time == null) {
-                        throw new IllegalArgumentException(label
+                        throw InvalidSettingException.model(label
                                 + ": time must be one of ou|ddpm-linear|ddpm-cosine, got '" + value + "'");
                     }
                     break;
@@ -118,35 +121,38 @@ public final class OnnxModelSpec implements ModelSpec {
                     break;
                 case "gpu":
                     if (value == null || !value.matches("\\d+")) {
-                        throw new IllegalArgumentException(label
+                        throw InvalidSettingException.model(label
                                 + ": gpu must be a CUDA device id (an integer >= 0), got '" + value + "'");
                     }
                     gpu = value;
                     break;
                 case "requiregpu":
                     if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-                        throw new IllegalArgumentException(label + ": requireGpu takes no value or true|false, got '"
+                        throw InvalidSettingException.model(label + ": requireGpu takes no value or true|false, got '"
                                 + value + "'");
                     }
                     requireGpu = value == null || value.equalsIgnoreCase("true");
                     break;
                 default:
-                    throw new IllegalArgumentException(label + ": unknown option '" + key
+                    throw InvalidSettingException.model(label + ": unknown option '" + key
                             + "'; the grammar is " + GRAMMAR);
             }
         }
         if (steps != null && time == TimeMap.Kind.OU) {
-            throw new IllegalArgumentException(label
+            throw InvalidSettingException.model(label
                     + ": steps applies to time=ddpm-linear|ddpm-cosine only, not time=ou");
         }
         int n = time == TimeMap.Kind.OU ? 0 : (steps == null ? TimeMap.DEFAULT_STEPS : steps);
         OnnxModelSpec probe = new OnnxModelSpec(body, path, param, time, n, d, threads, gpu, requireGpu, -1, null);
         byte[] bytes = OnnxScoreModel.readModel(probe);
-        String sha = OnnxScoreModel.sha256(bytes);
+        String sha = io.piadm.io.Hashing.sha256Hex(bytes);
         OnnxModelSpec withHash = new OnnxModelSpec(body, path, param, time, n, d, threads, gpu, requireGpu, -1, sha);
         // The driver checks the signature on the CPU (it may have no GPU); executors build their own.
-        OnnxScoreModel model = OnnxScoreModel.obtain(withHash, null, threads, bytes, false);
-        return new OnnxModelSpec(body, path, param, time, n, d, threads, gpu, requireGpu, model.dim(), sha);
+        int dim;
+        try (OnnxScoreModel model = OnnxScoreModel.open(withHash, null, threads, bytes, false)) {
+            dim = model.dim();
+        }
+        return new OnnxModelSpec(body, path, param, time, n, d, threads, gpu, requireGpu, dim, sha);
     }
 
     private static int intOption(String label, String key, String value, int min, int max) {
@@ -158,22 +164,20 @@ public final class OnnxModelSpec implements ModelSpec {
         } catch (NumberFormatException e) {
             // fall through to the message
         }
-        throw new IllegalArgumentException(label + ": " + key + " must be an integer in [" + min + ", "
+        throw InvalidSettingException.model(label + ": " + key + " must be an integer in [" + min + ", "
                 + (max == Integer.MAX_VALUE ? "2^31-1" : Integer.toString(max)) + "], got '" + value + "'");
     }
 
-    /** Builds (or reuses) this JVM's session: the gpu option, or the CPU, with {@code threads} threads. */
-    @Override
-    public ScoreModel build() {
-        return OnnxScoreModel.obtain(this, gpu, threads, null);
-    }
-
     /**
-     * Executor-side build: {@code gpuAddress} is the task's GPU (Spark resource address; null for none; the
-     * spec's own gpu option wins when set), {@code taskCores} the intra-op thread count.
+     * A new session (the caller closes it): on the spec's own gpu option, else the context's GPU (a Spark
+     * task's resource address), else the CPU; intra-op threads from the spec's threads option when given,
+     * else the context's cores.
      */
-    public ScoreModel build(String gpuAddress, int taskCores) {
-        return OnnxScoreModel.obtain(this, gpu != null ? gpu : gpuAddress, Math.max(1, taskCores), null);
+    @Override
+    public ScoreModel build(io.piadm.model.ExecutionContext context) {
+        String device = gpu != null ? gpu : context.gpuAddress();
+        int t = threads != 1 ? threads : Math.max(1, context.cores());
+        return OnnxScoreModel.open(this, device, t, null, true);
     }
 
     @Override
@@ -182,6 +186,11 @@ public final class OnnxModelSpec implements ModelSpec {
     }
 
     public String path() {
+        return path;
+    }
+
+    @Override
+    public String modelFile() {
         return path;
     }
 
@@ -222,9 +231,9 @@ public final class OnnxModelSpec implements ModelSpec {
         return sha256;
     }
 
-    /** The text the user gave, for messages: {@code --model onnx:BODY}. */
+    /** The text the user gave, for messages: {@code onnx:BODY}. */
     String label() {
-        return "--model " + PREFIX + body;
+        return PREFIX + body;
     }
 
     /** Options that change the numbers: param and time (with steps). */

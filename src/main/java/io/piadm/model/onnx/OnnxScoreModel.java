@@ -1,5 +1,9 @@
 package io.piadm.model.onnx;
 
+import io.piadm.process.OuProcess;
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
+
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -20,21 +24,19 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Executor-side ONNX network as a {@link ScoreModel}: feeds {@code x} (float32 [B, d]) and the network
  * time of each row's OU time ({@link TimeMap}) to one cached {@link OrtSession} and converts the output
  * to the score ({@link Parameterisation}) in double precision.
  *
- * <p>One session per JVM per (model hash, options, device, threads), in a static cache; OrtSession.run is
- * thread-safe, so the evaluators' threads share it.
+ * <p>Each instance owns one {@link OrtSession}, closed by {@link #close()}; executors keep one model per
+ * JVM ({@code io.piadm.spark.ExecutorModels}). OrtSession.run is thread-safe, so the evaluators' threads
+ * share it.
  *
  * <p>Batch invariance: the network runs in float32 and ONNX Runtime's CPU kernels choose their code path,
  * and so the summation order, from the batch size: unpadded, a row scored alone and the same row inside a
@@ -51,8 +53,6 @@ public final class OnnxScoreModel implements ScoreModel {
 
     /** Batches are padded to a multiple of this many rows (see {@link #run}). */
     static final int PAD_ROWS = 16;
-
-    private static final ConcurrentHashMap<String, OnnxScoreModel> CACHE = new ConcurrentHashMap<>();
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -78,34 +78,24 @@ public final class OnnxScoreModel implements ScoreModel {
     }
 
     /**
-     * The cached model for (spec, device, threads); {@code bytes} is the file content when the caller has
+     * A new session for (spec, device, threads); {@code bytes} is the file content when the caller has
      * already read it (the driver's parse), else null (the file is read and its hash checked).
+     * {@code enforceGpu} false is the driver's signature check, which runs on the CPU whatever requireGpu
+     * says (the driver of a cluster job need not have the executors' GPUs).
      */
-    static OnnxScoreModel obtain(OnnxModelSpec spec, String gpu, int threads, byte[] bytes) {
-        return obtain(spec, gpu, threads, bytes, true);
-    }
-
-    /**
-     * As above; {@code enforceGpu} false is the driver's signature check, which runs on the CPU whatever
-     * requireGpu says (the driver of a cluster job need not have the executors' GPUs).
-     */
-    static OnnxScoreModel obtain(OnnxModelSpec spec, String gpu, int threads, byte[] bytes, boolean enforceGpu) {
+    static OnnxScoreModel open(OnnxModelSpec spec, String gpu, int threads, byte[] bytes, boolean enforceGpu) {
         boolean require = enforceGpu && spec.requireGpu();
-        String key = spec.sha256() + "|" + spec.modelOptions() + "|" + spec.expectedDim() + "|gpu=" + gpu
-                + "|req=" + require + "|threads=" + threads;
-        return CACHE.computeIfAbsent(key, k -> {
-            byte[] b = bytes;
-            if (b == null) {
-                b = readModel(spec);
-                String sha = sha256(b);
-                if (spec.sha256() != null && !spec.sha256().equals(sha)) {
-                    throw new IllegalStateException(spec.label() + ": the file at " + spec.path()
-                            + " has changed since the driver read it (SHA-256 " + sha + ", expected "
-                            + spec.sha256() + ")");
-                }
+        byte[] b = bytes;
+        if (b == null) {
+            b = readModel(spec);
+            String sha = io.piadm.io.Hashing.sha256Hex(b);
+            if (spec.sha256() != null && !spec.sha256().equals(sha)) {
+                throw new IllegalStateException(spec.label() + ": the file at " + spec.path()
+                        + " has changed since the driver read it (SHA-256 " + sha + ", expected "
+                        + spec.sha256() + ")");
             }
-            return load(spec, b, gpu, threads, require);
-        });
+        }
+        return load(spec, b, gpu, threads, require);
     }
 
     /** Reads the model file: a plain local path directly, anything with a URI scheme through Hadoop. */
@@ -121,21 +111,8 @@ public final class OnnxScoreModel implements ScoreModel {
             }
             return Files.readAllBytes(Paths.get(p));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(spec.label() + ": cannot read the model file " + p + " ("
+            throw InvalidSettingException.model(spec.label() + ": cannot read the model file " + p + " ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-        }
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(b);
-            StringBuilder s = new StringBuilder();
-            for (byte x : h) {
-                s.append(String.format("%02x", x));
-            }
-            return s.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -170,7 +147,7 @@ public final class OnnxScoreModel implements ScoreModel {
         try {
             session = env.createSession(bytes, opts);
         } catch (OrtException e) {
-            throw new IllegalArgumentException(label + ": " + spec.path() + " is not a valid ONNX model ("
+            throw InvalidSettingException.model(label + ": " + spec.path() + " is not a valid ONNX model ("
                     + e.getMessage().trim() + ")", e);
         }
         try {
@@ -206,7 +183,7 @@ public final class OnnxScoreModel implements ScoreModel {
         List<String> problems = new ArrayList<>();
         Signature sig = new Signature();
         if (in.size() != 2 || !in.containsKey("x") || !in.containsKey("t")) {
-            throw new IllegalArgumentException(label + ": the model must have exactly two inputs, 'x' [B, d] and "
+            throw InvalidSettingException.model(label + ": the model must have exactly two inputs, 'x' [B, d] and "
                     + "'t' [B] or [B, 1] (float32); " + declared);
         }
         TensorInfo x = tensor(in.get("x"));
@@ -245,7 +222,7 @@ public final class OnnxScoreModel implements ScoreModel {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(label + ": " + String.join("; ", problems));
+            throw InvalidSettingException.model(label + ": " + String.join("; ", problems));
         }
         sig.d = d;
         return sig;
@@ -321,8 +298,8 @@ public final class OnnxScoreModel implements ScoreModel {
         FloatBuffer o = run(x, t, from, n);
         for (int r = 0; r < n; r++) {
             double tr = t[from + r];
-            double alpha = StrictMath.exp(-0.5 * tr);
-            double sigma = StrictMath.sqrt(-StrictMath.expm1(-tr));
+            double alpha = OuProcess.alpha(tr);
+            double sigma = OuProcess.sigma(tr);
             int base = (from + r) * d;
             for (int i = 0; i < d; i++) {
                 out[base + i] = param.toScore(o.get(r * d + i), x[base + i], alpha, sigma);
@@ -343,7 +320,7 @@ public final class OnnxScoreModel implements ScoreModel {
         for (int r = from; r < from + n; r++) {
             double tr = t[r];
             if (!(tr > 0) || !Double.isFinite(tr)) {
-                throw new IllegalArgumentException(label + ": forward time must be finite and > 0, got " + tr);
+                throw InvalidSettingException.model(label + ": forward time must be finite and > 0, got " + tr);
             }
             tb.put((float) time.networkTime(tr));
         }
@@ -373,6 +350,15 @@ public final class OnnxScoreModel implements ScoreModel {
             }
         } catch (OrtException e) {
             throw new IllegalStateException(label + ": ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.warn("{}: closing the ONNX session failed: {}", label, e.getMessage());
         }
     }
 

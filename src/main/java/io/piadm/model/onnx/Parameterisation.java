@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * What a network predicts, and its conversion to the score at OU forward time t (ALGORITHMS.md section 1):
+ * What a network predicts, and its conversion to the score at OU forward time t (docs/ALGORITHMS.md section 1):
  * with {@code x = alpha x0 + sigma eps} and {@code alpha^2 + sigma^2 = 1},
  * <ul>
  *   <li>eps: {@code score = -eps / sigma} (Tweedie: {@code E[eps | x] = -sigma grad log p_t})</li>

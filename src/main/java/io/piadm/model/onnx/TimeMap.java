@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Maps OU forward time t (ALGORITHMS.md section 1) to the time input a network was trained with.
+ * Maps OU forward time t (docs/ALGORITHMS.md section 1) to the time input a network was trained with.
  * <ul>
  *   <li>{@code ou}: t itself.</li>
  *   <li>{@code ddpm-linear}: a DDPM step index k under betas linear from 1e-4 to 0.02 over N steps

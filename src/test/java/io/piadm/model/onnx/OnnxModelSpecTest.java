@@ -1,5 +1,7 @@
 package io.piadm.model.onnx;
 
+import io.piadm.config.AsFlags;
+
 import ai.onnx.proto.OnnxMl;
 import io.piadm.model.ScoreModel;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +36,7 @@ class OnnxModelSpecTest {
     }
 
     static String error(String body) {
-        return assertThrows(RuntimeException.class, () -> OnnxModelSpec.parse(body)).getMessage();
+        return AsFlags.message(assertThrows(RuntimeException.class, () -> OnnxModelSpec.parse(body)));
     }
 
     @Test
@@ -108,11 +111,11 @@ class OnnxModelSpecTest {
         Path p = gaussian("gpu.onnx", new GaussianOnnxGraph(MU, SD));
         // The driver's check runs on the CPU; requireGpu is enforced where the model is built (executors).
         OnnxModelSpec noGpu = OnnxModelSpec.parse(p + ",requireGpu");
-        String m0 = assertThrows(IllegalStateException.class, noGpu::build).getMessage();
+        String m0 = AsFlags.message(assertThrows(IllegalStateException.class, noGpu::build));
         assertTrue(m0.contains("requireGpu is set but no GPU was given"), m0);
         // This build has the CPU runtime (no -Pgpu): gpu=0 falls back with a warning, or fails under requireGpu.
         OnnxModelSpec gpu0 = OnnxModelSpec.parse(p + ",gpu=0,requireGpu");
-        String m = assertThrows(IllegalStateException.class, gpu0::build).getMessage();
+        String m = AsFlags.message(assertThrows(IllegalStateException.class, gpu0::build));
         assertTrue(m.contains("requireGpu is set but the CUDA execution provider is not available for GPU 0"), m);
         OnnxScoreModel cpu = (OnnxScoreModel) OnnxModelSpec.parse(p + ",gpu=0").build();
         assertEquals("cpu", cpu.device());
@@ -132,9 +135,18 @@ class OnnxModelSpecTest {
             back = (OnnxModelSpec) in.readObject();
         }
         assertEquals(s.id(), back.id());
-        ScoreModel a = s.build();
-        ScoreModel b = back.build(null, 1);
-        assertTrue(a == b, "one cached session per JVM per (model, options, device, threads)");
+        try (ScoreModel a = s.build(); ScoreModel b = back.build(new io.piadm.model.ExecutionContext(null, 1))) {
+            double[] x = new double[s.dim()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = 0.3 - 0.2 * i;
+            }
+            double[] t = {0.7};
+            double[] ga = new double[s.dim()];
+            double[] gb = new double[s.dim()];
+            a.score(x, t, 1, ga);
+            b.score(x, t, 1, gb);
+            assertArrayEquals(ga, gb, "the deserialised spec builds the same network");
+        }
     }
 
     /** A graph whose output is t broadcast over d columns: checks the time the network receives. */
@@ -178,6 +190,6 @@ class OnnxModelSpecTest {
         ScoreModel m = OnnxModelSpec.parse(p.toString()).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.score(new double[3], new double[] {0.0}, 1, new double[3]));
-        assertTrue(e.getMessage().contains("forward time must be finite and > 0, got 0.0"));
+        assertTrue(AsFlags.message(e).contains("forward time must be finite and > 0, got 0.0"));
     }
 }

@@ -1,12 +1,14 @@
-package io.piadm.spark;
+package io.piadm.io;
 
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
+
+import io.piadm.config.InvalidSettingException;
+import io.piadm.config.Setting;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -44,34 +46,35 @@ public final class HadoopOutput {
     }
 
     /** Validates before any work: reachable file system, no existing output unless overwrite. */
-    public static void check(String out, boolean overwrite, String option, Configuration conf) {
+    public static void check(String out, boolean overwrite, Configuration conf) {
         org.apache.hadoop.fs.Path p;
         try {
             p = path(out);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + " " + out + ": not a valid URI (" + e.getMessage() + ")", e);
+            throw new InvalidSettingException("{0} " + out + ": not a valid URI (" + e.getMessage() + ")", e, Setting.OUT);
         }
         if (p.getParent() == null) {
-            throw new IllegalArgumentException(option + " " + out + ": must name a directory below a parent, not a root");
+            throw new InvalidSettingException("{0} " + out + ": must name a directory below a parent, not a root",
+                    Setting.OUT);
         }
         try {
             FileSystem fs = fs(p, conf);
             if (fs.exists(p) && !overwrite) {
-                throw new IllegalArgumentException(option + " " + out + " already exists; choose a new directory or"
-                        + " pass --overwrite");
+                throw new InvalidSettingException("{0} " + out + " already exists; choose a new directory or pass {1}",
+                        Setting.OUT, Setting.OVERWRITE);
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException(option + " " + out + ": cannot reach its file system ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+            throw new InvalidSettingException("{0} " + out + ": cannot reach its file system ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e, Setting.OUT);
         }
     }
 
     /**
      * Publishes the staged local files plus whatever {@code writeMore} writes into the temporary directory
-     * (given as a URI string: Spark's Parquet), then renames the temporary directory into place.
+     * (Spark's Parquet), then renames the temporary directory into place.
      */
     public static void publish(Path stage, List<String> files, String out, boolean overwrite, Configuration conf,
-            Consumer<String> writeMore) throws IOException {
+            IoConsumer<org.apache.hadoop.fs.Path> writeMore) throws IOException {
         org.apache.hadoop.fs.Path target = path(out);
         FileSystem fs = fs(target, conf);
         String tag = UUID.randomUUID().toString().substring(0, 8);
@@ -88,7 +91,7 @@ public final class HadoopOutput {
                             new org.apache.hadoop.fs.Path(tmp, f));
                 }
             }
-            writeMore.accept(fs.makeQualified(tmp).toString());
+            writeMore.accept(fs.makeQualified(tmp));
             org.apache.hadoop.fs.Path old = null;
             if (fs.exists(target)) {
                 if (!overwrite) {
@@ -114,5 +117,11 @@ public final class HadoopOutput {
                 fs.delete(tmp, true);
             }
         }
+    }
+
+    /** A consumer that may throw IOException. */
+    @FunctionalInterface
+    public interface IoConsumer<T> {
+        void accept(T t) throws IOException;
     }
 }

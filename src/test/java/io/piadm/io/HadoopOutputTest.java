@@ -1,4 +1,6 @@
-package io.piadm.spark;
+package io.piadm.io;
+
+import io.piadm.config.InvalidSettingException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,16 +38,16 @@ class HadoopOutputTest {
         Path target = tmp.resolve("out");
         String uri = target.toUri().toString();
         Configuration conf = new Configuration();
-        HadoopOutput.check(uri, false, "--out", conf);
+        HadoopOutput.check(uri, false, conf);
         HadoopOutput.publish(stage, List.of("run.json", "samples.npy", "samples.png"), uri, false, conf,
                 dir -> writeMarker(dir));
         assertEquals("{\"a\":1}", Files.readString(target.resolve("run.json")));
         assertTrue(Files.exists(target.resolve("samples.parquet/_SUCCESS")));
         assertEquals(1, countSiblings(), "no temporary directory is left beside the output");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> HadoopOutput.check(uri, false, "--out", conf));
-        assertTrue(e.getMessage().contains("--out") && e.getMessage().contains("--overwrite"), e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> HadoopOutput.check(uri, false, conf));
+        assertTrue(flags(e).contains("--out") && flags(e).contains("--overwrite"), flags(e));
 
         // A failure while writing leaves the previous output untouched and no temporary directory.
         Files.writeString(stage.resolve("run.json"), "{\"a\":2}");
@@ -65,9 +67,9 @@ class HadoopOutputTest {
 
     @Test
     void unreachableFileSystemIsAClearError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> HadoopOutput.check("nosuchfs://host/run1", false, "--out", new Configuration()));
-        assertTrue(e.getMessage().startsWith("--out nosuchfs://host/run1: cannot reach its file system"), e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> HadoopOutput.check("nosuchfs://host/run1", false, new Configuration()));
+        assertTrue(flags(e).startsWith("--out nosuchfs://host/run1: cannot reach its file system"), flags(e));
     }
 
     private long countSiblings() throws IOException {
@@ -76,13 +78,18 @@ class HadoopOutputTest {
         }
     }
 
-    private static void writeMarker(String dir) {
+    private static void writeMarker(org.apache.hadoop.fs.Path dir) {
         try {
-            Path p = Path.of(java.net.URI.create(dir + "/samples.parquet/_SUCCESS"));
+            Path p = Path.of(new org.apache.hadoop.fs.Path(dir, "samples.parquet/_SUCCESS").toUri());
             Files.createDirectories(p.getParent());
             Files.writeString(p, "");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The message as the command line renders it. */
+    private static String flags(InvalidSettingException e) {
+        return e.render(s -> "--" + s.key());
     }
 }
