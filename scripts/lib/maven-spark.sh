@@ -10,15 +10,16 @@ piadm_jvm_flags() {
 }
 
 # piadm_prepare_yarn_jars DIR: fills DIR with what a Spark distribution's jars/ holds for a YARN client and
-# its containers: the project's runtime dependencies (Spark, Scala, Hadoop client, ...) without the libraries
-# the application jar already carries (the shade plugin's includes in pom.xml), plus spark-yarn (not a
-# dependency of the application). Idempotent; DIR/.complete marks a finished copy.
+# its containers: the project's compile-scope dependencies, which include the provided Spark (the set of
+# target/classpath.txt), without the libraries the application jar already carries (the shade plugin's
+# includes in pom.xml), plus spark-yarn (not a dependency of the application). Idempotent; DIR/.complete
+# marks a finished copy.
 piadm_prepare_yarn_jars() {
   local dir="$1" spark_version
   [ -f "$dir/.complete" ] && return 0
   echo "copying Spark's runtime jars and spark-yarn to $dir (once)" >&2
   mkdir -p "$dir"
-  (cd "$ROOT" && $MVN -q dependency:copy-dependencies -DincludeScope=runtime \
+  (cd "$ROOT" && $MVN -q dependency:copy-dependencies -DincludeScope=compile \
       -DexcludeGroupIds=info.picocli,com.microsoft.onnxruntime,org.tribuo,com.oracle.labs.olcut \
       -DoutputDirectory="$dir" >&2) || { echo "mvn dependency:copy-dependencies failed" >&2; return 1; }
   spark_version="$(piadm_jar_version "$dir" spark-core_2.13)" || return 1

@@ -184,6 +184,7 @@ class YarnClusterIT {
         Path got = job.fetch();
         JsonNode run = RunJson.read(got.resolve("run.json"));
         int blocks = run.path("blocks").size();
+        assertTrue(run.path("backend").path("resumed").asBoolean(false), "run.json says it resumed: " + run.path("backend"));
         JsonNode resumed = run.path("backend").path("resumedAfterBlocks");
         assertTrue(resumed.isInt() && resumed.asInt() >= before && resumed.asInt() < blocks,
                 "run.json says the second attempt resumed after block " + resumed + " (killed after " + before
