@@ -186,9 +186,22 @@ class YarnClusterIT {
         int blocks = run.path("blocks").size();
         assertTrue(run.path("backend").path("resumed").asBoolean(false), "run.json says it resumed: " + run.path("backend"));
         JsonNode resumed = run.path("backend").path("resumedAfterBlocks");
-        assertTrue(resumed.isInt() && resumed.asInt() >= before && resumed.asInt() < blocks,
-                "run.json says the second attempt resumed after block " + resumed + " (killed after " + before
-                        + " checkpoints of " + blocks + " blocks): " + run.path("backend"));
+        JsonNode chunks = run.path("backend").path("sampleChunks");
+        if (chunks.isObject()) {
+            // Sample-parallel: every chunk continued from its own checkpoint on HDFS; the furthest one after
+            // at least the blocks seen before the kill.
+            int furthest = 0;
+            for (JsonNode c : chunks.path("resumedChunks")) {
+                furthest = Math.max(furthest, c.path("resumedAfterBlocks").asInt());
+            }
+            assertTrue(chunks.path("chunksResumedFromCheckpoint").asInt() >= 1 && furthest >= before,
+                    "run.json says the second attempt's chunks resumed from their checkpoints (furthest after block "
+                            + furthest + ", killed after " + before + "): " + chunks);
+        } else {
+            assertTrue(resumed.isInt() && resumed.asInt() >= before && resumed.asInt() < blocks,
+                    "run.json says the second attempt resumed after block " + resumed + " (killed after " + before
+                            + " checkpoints of " + blocks + " blocks): " + run.path("backend"));
+        }
         assertEquals(-1, mismatch(got.resolve("samples.npy")), "resumed samples equal the uninterrupted run's");
     }
 
@@ -321,7 +334,8 @@ class YarnClusterIT {
 
     /** Polls the job's HDFS checkpoint directory: how many blocks have been checkpointed so far. */
     private static final class CheckpointWatch extends Thread {
-        private static final Pattern BLOCK = Pattern.compile("block-(\\d+)\\.ckpt");
+        /** The driver's block checkpoints (time-parallel) or any chunk's (sample-parallel, executor-written). */
+        private static final Pattern BLOCK = Pattern.compile("(?:chunk-\\d+-)?block-(\\d+)\\.ckpt");
         final Job job;
         final AtomicInteger seen = new AtomicInteger();
         final AtomicBoolean done = new AtomicBoolean();
