@@ -1,5 +1,8 @@
 package io.piadm.train;
 
+import io.piadm.config.RunFailure;
+import io.piadm.config.Setting;
+
 import io.piadm.process.OuProcess;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -171,10 +174,35 @@ public final class Trainer {
                 }
             }
             losses[epoch] = epochLoss / n;
+            if (!Double.isFinite(losses[epoch]) || !finite(net)) {
+                // A diverged network must never be written (and suggested for sampling): every sample
+                // drawn with it would be NaN.
+                throw new RunFailure("training diverged in epoch " + (epoch + 1) + " of " + c.epochs()
+                        + " (loss " + losses[epoch] + (finite(net) ? "" : ", non-finite weights")
+                        + "); nothing was written. Lower {0} (got " + c.learningRate() + "), or check the scale of {1}",
+                        Setting.LR, Setting.DATASET);
+            }
             onEpoch.accept(epoch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(c, ds, net, losses, seconds);
+    }
+
+    /** True when every weight and bias is finite. */
+    static boolean finite(EpsMlp net) {
+        for (int l = 0; l < net.layers(); l++) {
+            for (double v : net.w[l]) {
+                if (!Double.isFinite(v)) {
+                    return false;
+                }
+            }
+            for (double v : net.b[l]) {
+                if (!Double.isFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static void adam(double[] p, double[] g, double[] m, double[] v, double lr, double b1, double b2,
