@@ -174,18 +174,24 @@ public final class Trainer {
                 }
             }
             losses[epoch] = epochLoss / n;
-            if (!Double.isFinite(losses[epoch]) || !finite(net)) {
-                // A diverged network must never be written (and suggested for sampling): every sample
-                // drawn with it would be NaN.
-                throw new RunFailure("training diverged in epoch " + (epoch + 1) + " of " + c.epochs()
-                        + " (loss " + losses[epoch] + (finite(net) ? "" : ", non-finite weights")
-                        + "); nothing was written. Lower {0} (got " + c.learningRate() + "), or check the scale of {1}",
-                        Setting.LR, Setting.DATASET);
-            }
+            checkFinite(epoch, c, losses[epoch], net);
             onEpoch.accept(epoch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(c, ds, net, losses, seconds);
+    }
+
+    /**
+     * Stops a diverged training run: a network with a non-finite loss or weight must never be written (and
+     * suggested for sampling): every sample drawn with it would be NaN.
+     */
+    static void checkFinite(int epoch, TrainConfig c, double loss, EpsMlp net) {
+        boolean weights = finite(net);
+        if (!Double.isFinite(loss) || !weights) {
+            throw new RunFailure("training diverged in epoch " + (epoch + 1) + " of " + c.epochs() + " (loss " + loss
+                    + (weights ? "" : ", non-finite weights") + "); nothing was written. Lower {0} (got "
+                    + c.learningRate() + "), or check the scale of {1}", Setting.LR, Setting.DATASET);
+        }
     }
 
     /** True when every weight and bias is finite. */

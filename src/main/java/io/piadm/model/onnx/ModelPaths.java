@@ -59,7 +59,9 @@ public final class ModelPaths {
             if (Files.exists(q)) {
                 return q.toString();
             }
-            looked.add(q.toString());
+            if (!looked.contains(q.toString())) {
+                looked.add(q.toString());
+            }
         }
         throw InvalidSettingException.model(label + ": no such model file; looked for " + String.join(" and ", looked)
                 + (home == null ? "" : " (relative paths are tried in the working directory, then in the piadm"
