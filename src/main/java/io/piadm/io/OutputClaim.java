@@ -180,7 +180,7 @@ public final class OutputClaim implements AutoCloseable {
                     linked = true;
                 } catch (java.nio.file.FileAlreadyExistsException e) {
                     linked = false;
-                } catch (UnsupportedOperationException e) {
+                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
                     // No hard links here: an exclusive create instead (the name is visible a moment before
                     // its lock; a contender that sees an empty claim treats it as live).
                     ch.close();

@@ -134,6 +134,11 @@ public final class ScheduleConfig {
         if (!(e > 0) || !Double.isFinite(e)) {
             throw new InvalidSettingException("{0} must be a finite number > 0, got " + e, Setting.ETA);
         }
+        if (horizon == null && !Double.isFinite(t)) {
+            throw new InvalidSettingException("{0} " + accuracy + " makes the default horizon ln(max(d, E|X_0|^2) / "
+                    + "delta^2) infinite; use a larger {0} (e.g. 1e-6 gives T = " + String.format(java.util.Locale.ROOT,
+                    "%.3g", Math.log(dim / 1e-12)) + " for d = " + dim + ") or set {1}", Setting.ACCURACY, Setting.HORIZON);
+        }
         if (!Double.isFinite(t) || !(t > e)) {
             throw new InvalidSettingException("{0} must be a finite number greater than {1} (" + e
                     + "), got " + t, Setting.HORIZON, Setting.ETA);
@@ -154,16 +159,18 @@ public final class ScheduleConfig {
             throw new InvalidSettingException("{0} T = " + t + " with {1} h = " + h + " and {2} " + e
                     + " gives " + count(blocks) + " blocks; at most "
                     + MAX_BLOCKS + " are allowed: lower {0} (the default for d = " + dim + " is "
-                    + String.format(java.util.Locale.ROOT, "%.4g", defaultHorizon()) + ") or raise {1}",
-                    Setting.HORIZON, Setting.BLOCK_LENGTH, Setting.ETA);
+                    + String.format(java.util.Locale.ROOT, "%.4g", defaultHorizon()) + ") or raise {1}"
+                    + (horizon == null ? " (T is the default from {3} " + accuracy + ")" : ""),
+                    Setting.HORIZON, Setting.BLOCK_LENGTH, Setting.ETA, Setting.ACCURACY);
         }
         double steps = blocks * resolvedStepsPerBlock();
         if (steps > MAX_TOTAL_STEPS) {
             throw new InvalidSettingException("{0} M = " + resolvedStepsPerBlock() + " times "
                     + count(blocks) + " blocks gives "
                     + count(steps) + " grid steps; at most " + MAX_TOTAL_STEPS
-                    + " are allowed: lower {0}, or use fewer blocks ({1}, {2})", Setting.STEPS_PER_BLOCK,
-                    Setting.HORIZON, Setting.BLOCK_LENGTH);
+                    + " are allowed: lower {0}, or use fewer blocks ({1}, {2})"
+                    + (stepsPerBlock == null || horizon == null ? " (M and T default from {3} " + accuracy + ")" : ""),
+                    Setting.STEPS_PER_BLOCK, Setting.HORIZON, Setting.BLOCK_LENGTH, Setting.ACCURACY);
         }
     }
 
