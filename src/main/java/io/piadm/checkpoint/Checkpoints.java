@@ -114,8 +114,11 @@ public final class Checkpoints {
                 }
             }
         } catch (IOException e) {
-            throw new InvalidSettingException("{0} " + dir + ": cannot write checkpoints there ("
-                    + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()) + ")", e, Setting.CHECKPOINT_DIR);
+            String why = e instanceof java.nio.file.AccessDeniedException
+                    || e instanceof org.apache.hadoop.security.AccessControlException ? "permission denied"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+            throw new InvalidSettingException("{0} " + dir + ": cannot write checkpoints there (" + why + ")", e,
+                    Setting.CHECKPOINT_DIR);
         }
     }
 

@@ -139,9 +139,14 @@ public final class Main implements Callable<Integer> {
         // unreachable master, an unreadable model on the executors), names itself; render it as its flag.
         InvalidSettingException invalid = invalidSetting(ex);
         boolean bad = invalid != null || ex instanceof BadInput;
+        // A run failure the user can act on (non-finite samples, a diverged training run, a full disk)
+        // explains itself: printed as it is, without a class name, with the failure exit code.
+        io.piadm.config.RunFailure failure = invalid != null ? null : runFailure(ex);
         String msg;
         if (invalid != null) {
             msg = Flags.message(invalid);
+        } else if (failure != null) {
+            msg = failure.render(Flags::of);
         } else if (bad && ex.getMessage() != null) {
             msg = ex.getMessage();
         } else {
@@ -160,6 +165,16 @@ public final class Main implements Callable<Integer> {
         for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InvalidSettingException ise) {
                 return ise;
+            }
+        }
+        return null;
+    }
+
+    /** The RunFailure behind {@code ex} (itself or a cause, e.g. through a Spark task), or null. */
+    static io.piadm.config.RunFailure runFailure(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.piadm.config.RunFailure f) {
+                return f;
             }
         }
         return null;

@@ -154,6 +154,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing output directory (only once the new one is complete).")
     boolean overwrite;
 
+    @Option(names = "--if-exists", paramLabel = "fail|skip",
+            description = "When --out exists: fail (default), or skip: exit 0 without running when it already holds a"
+                    + " complete run of this exact configuration (scheduled reruns).")
+    String ifExists;
+
     @Option(names = "--reference-data", paramLabel = "DATASET",
             description = "For learned models: the training data set to compare samples with (" + ToyDataset.NAMES
                     + "). Default for onnx models: the dataset named in the model's <name>.report.json, if any.")
@@ -178,6 +183,10 @@ final class SampleCommand implements Callable<Integer> {
         final boolean overwrite;
         /** Training data of a learned model to compare samples with, or null. */
         final DataReference reference;
+        /** --out as given, what to do when it exists, and the message of a skip (then nothing else is set). */
+        String outArg;
+        ScheduledRuns.IfExists ifExists;
+        String skipped;
         /** Largest samples.npy streamed from samples that are not in memory. */
         long npyMaxBytes = SampleOutputs.DEFAULT_NPY_MAX_BYTES;
 
@@ -311,16 +320,23 @@ final class SampleCommand implements Callable<Integer> {
             so.checkpointDir = null;
         }
         DataReference reference = DataReference.resolve(referenceData, spec);
-        // Last, once everything else is known to be valid: the output location (a probe file, deleted),
-        // then the backend (which checks its checkpoint directory the same way).
-        if (remote) {
-            HadoopOutput.check(out, overwrite, new org.apache.hadoop.conf.Configuration());
+        ScheduledRuns.IfExists mode = ScheduledRuns.IfExists.parse(ifExists);
+        if (so.checkpointDir != null) {
+            io.piadm.io.OutputSafety.checkCheckpointOutside(out, so.checkpointDir);
         }
-        Path checkedOut = remote ? null : OutputDir.check(localPath(out), overwrite);
-        Backend be = Backends.create(backend, so);
-        Resolved res = new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
-        res.npyMaxBytes = npyMax;
-        return res;
+        // Last, once everything else is known to be valid: the output location (a probe file, deleted; an
+        // identical complete run there is skipped under --if-exists skip), then the backend (which checks
+        // its checkpoint directory the same way).
+        String skipped = ScheduledRuns.checkOutput(out, remote, overwrite, mode, job.identity().hash(),
+                new org.apache.hadoop.conf.Configuration());
+        Path checkedOut = remote ? null : localPath(out).toAbsolutePath().normalize();
+        Backend be = skipped != null ? null : Backends.create(backend, so);
+        Resolved r = new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
+        r.outArg = out;
+        r.ifExists = mode;
+        r.skipped = skipped;
+        r.npyMaxBytes = npyMax;
+        return r;
     }
 
     /** Block checkpoints live beside the output directory, which exists only once complete. */
@@ -329,6 +345,9 @@ final class SampleCommand implements Callable<Integer> {
             return HadoopOutput.checkpointSibling(out);
         }
         Path abs = localPath(out).toAbsolutePath().normalize();
+        if (abs.getFileName() == null) {
+            return null; // a root: the output check refuses it
+        }
         return abs.resolveSibling("." + abs.getFileName() + ".checkpoint").toUri().toString();
     }
 
@@ -346,8 +365,24 @@ final class SampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Resolved r = resolve();
         PrintWriter stdout = spec.commandLine().getOut();
-        Outcome o = run(r, Main.commandArgs(spec));
-        printSummary(stdout, o);
+        if (r.skipped != null) {
+            stdout.println(r.skipped);
+            stdout.flush();
+            return 0;
+        }
+        List<String> args = Main.commandArgs(spec);
+        // One run at a time per output: claimed before any work, released when the run ends.
+        try (ScheduledRuns.Claim claim = ScheduledRuns.claim(r.outArg, r.remoteOut != null, r.overwrite, r.ifExists,
+                r.job.identity().hash(), args, new org.apache.hadoop.conf.Configuration())) {
+            if (claim.skipped != null) { // an identical run finished while we waited for the claim
+                r.backend.close();
+                stdout.println(claim.skipped);
+                stdout.flush();
+                return 0;
+            }
+            Outcome o = run(r, args, claim::verify);
+            printSummary(stdout, o);
+        }
         return 0;
     }
 
@@ -373,17 +408,28 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     /** Runs a resolved job and writes its outputs atomically; the backend is closed whatever happens. */
-    static Outcome run(Resolved r, List<String> args) throws Exception {
+    static Outcome run(Resolved r, List<String> args, HadoopOutput.IoRunnable beforeCommit) throws Exception {
         try (Backend backend = r.backend) {
-            return runOn(r, args);
+            return runOn(r, args, beforeCommit);
         }
     }
 
-    private static Outcome runOn(Resolved r, List<String> args) throws Exception {
+    private static Outcome runOn(Resolved r, List<String> args, HadoopOutput.IoRunnable beforeCommit)
+            throws Exception {
         long t0 = System.nanoTime();
         SampleJob job = r.job;
         Backend backend = r.backend;
-        SamplingResult result = backend.run(job, new ProgressLogger(job.createSampler().stageCount()));
+        SamplingResult result;
+        try {
+            result = backend.run(job, new ProgressLogger(job.createSampler().stageCount()));
+        } catch (Exception e) {
+            // Non-finite samples are never written: say so (the kernel names block, sweep and sample).
+            if (Main.runFailure(e) instanceof io.piadm.sampler.NonFiniteStateException nf) {
+                throw new io.piadm.config.RunFailure(nf.getMessage() + "; nothing was written to "
+                        + (r.outArg != null ? r.outArg : r.out), e);
+            }
+            throw e;
+        }
         double eta = job.config().schedule().eta();
         ModelSpec spec = job.model();
         AnalyticTarget target = spec.analyticTarget();
@@ -411,39 +457,50 @@ final class SampleCommand implements Callable<Integer> {
         manifest.put("outputs", files);
         manifest.put("samplesNpy", npy.describe());
         manifest.put("command", args);
-        if (r.remoteOut != null) {
-            // Stage the small files locally, then copy them up beside the backend's files and samples.npy
-            // (streamed straight into the temporary directory) and rename into place.
-            Path stage = Files.createTempDirectory("piadm-out-");
-            try {
-                writeSmallFiles(stage, r, sub, manifest, target, t0);
-                HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(), tmp -> {
-                    backend.writeSampleFiles(tmp, result);
-                    if (npy.write) {
-                        org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(tmp, "samples.npy");
-                        try (java.io.OutputStream o = f.getFileSystem(backend.hadoopConfiguration()).create(f, false)) {
-                            SampleOutputs.writeNpy(source, o);
+        // A failure while writing (a full disk) publishes nothing and says so; checkpoints stay for a resume.
+        try {
+            if (r.remoteOut != null) {
+                // Stage the small files locally, then copy them up beside the backend's files and samples.npy
+                // (streamed straight into the temporary directory) and rename into place.
+                Path stage = Files.createTempDirectory("piadm-out-");
+                try {
+                    writeSmallFiles(stage, r, sub, manifest, target, t0);
+                    HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(), tmp -> {
+                        backend.writeSampleFiles(tmp, result);
+                        if (npy.write) {
+                            org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(tmp, "samples.npy");
+                            try (java.io.OutputStream o = f.getFileSystem(backend.hadoopConfiguration()).create(f, false)) {
+                                SampleOutputs.writeNpy(source, o);
+                            }
                         }
-                    }
-                });
+                    }, beforeCommit);
+                } finally {
+                    OutputDir.deleteRecursively(stage);
+                }
                 backend.onCommitted();
                 return new Outcome(job, result, manifest, null, r.remoteOut, files);
-            } finally {
-                OutputDir.deleteRecursively(stage);
             }
-        }
-        try (OutputDir od = OutputDir.open(r.out, r.overwrite)) {
-            backend.writeSampleFiles(new org.apache.hadoop.fs.Path(od.dir().toUri()), result);
-            if (npy.write) {
-                try (java.io.OutputStream o = new java.io.BufferedOutputStream(
-                        Files.newOutputStream(od.dir().resolve("samples.npy")), 1 << 16)) {
-                    SampleOutputs.writeNpy(source, o);
+            Path dir;
+            try (OutputDir od = OutputDir.open(r.out, r.overwrite)) {
+                backend.writeSampleFiles(new org.apache.hadoop.fs.Path(od.dir().toUri()), result);
+                if (npy.write) {
+                    try (java.io.OutputStream o = new java.io.BufferedOutputStream(
+                            Files.newOutputStream(od.dir().resolve("samples.npy")), 1 << 16)) {
+                        SampleOutputs.writeNpy(source, o);
+                    }
                 }
+                writeSmallFiles(od.dir(), r, sub, manifest, target, t0);
+                beforeCommit.run();
+                dir = od.commit();
             }
-            writeSmallFiles(od.dir(), r, sub, manifest, target, t0);
-            Path dir = od.commit();
             backend.onCommitted();
             return new Outcome(job, result, manifest, dir, dir.toString(), files);
+        } catch (Exception e) {
+            if (ScheduledRuns.isIoFailure(e)) {
+                throw ScheduledRuns.outputFailure(r.outArg != null ? r.outArg : String.valueOf(r.out), e,
+                        backend.describe(job).get("checkpointDir"));
+            }
+            throw e;
         }
     }
 
@@ -497,6 +554,16 @@ final class SampleCommand implements Callable<Integer> {
             if (!key.isEmpty()) {
                 out.println("metrics: " + key);
             }
+        }
+        int fallbacks = 0;
+        for (io.piadm.sampler.StageTrace st : res.stages()) {
+            for (io.piadm.sampler.PhaseTrace pt : st.phases()) {
+                fallbacks += pt.sequentialFallbacks();
+            }
+        }
+        if (fallbacks > 0) {
+            out.println("note: Picard diverged " + fallbacks + " time(s) (a sample in a block); each continued with"
+                    + " exact sequential steps (run.json: blocks[].phases[].sequentialFallbacks)");
         }
         out.println("wrote " + o.location + " (" + String.join(", ", o.files) + ")");
         out.flush();

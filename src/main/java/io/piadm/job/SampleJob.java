@@ -20,6 +20,8 @@ import java.util.Map;
  */
 public final class SampleJob implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Most evaluator threads per JVM (each is a native thread; far beyond the cores it only costs memory). */
+    public static final int MAX_THREADS = 4096;
 
     /** The largest sample id the counter-based noise can key (2^32 - 1). */
     public static final long MAX_SAMPLE_ID = 0xFFFFFFFFL;
@@ -61,8 +63,8 @@ public final class SampleJob implements Serializable {
         if (batchSize < 1) {
             throw InvalidSettingException.range(Setting.BATCH_SIZE, "an integer >= 1", batchSize);
         }
-        if (threads != null && threads < 1) {
-            throw InvalidSettingException.range(Setting.THREADS, "an integer >= 1", threads);
+        if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
+            throw InvalidSettingException.range(Setting.THREADS, "an integer in [1, " + MAX_THREADS + "]", threads);
         }
         this.model = model;
         this.kind = kind;
