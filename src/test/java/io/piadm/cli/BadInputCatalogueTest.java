@@ -111,9 +111,12 @@ class BadInputCatalogueTest {
         return Stream.of(
                 // --- types and ranges of every sample option
                 c("--samples", ">= 1", sample("--samples", "0")),
-                c("--samples", "int", sample("--samples", "many")),
-                c("--samples", "int", sample("--samples", "99999999999")),
-                c("--samples", "2^31", sample("--samples", "2000000000", "--model", "gaussian:d=4")),
+                c("--samples", "long", sample("--samples", "many")),
+                // a 64-bit count, bounded by the counter noise's 32-bit sample key
+                c("--samples", "keys sample ids by 32 bits", sample("--samples", "99999999999")),
+                // one array holds them all only in the local backend and the time-parallel mode
+                c("--samples", "2^31", sample("--samples", "2000000000", "--model", "gaussian:d=4", "--backend", "local")),
+                c("--npy-max-size", "a size >= 0", sample("--npy-max-size", "12q")),
                 c("--seed", "long", sample("--seed", "1.5")),
                 c("--seed", null, cmd("sample", "--model", "gaussian:d=2", "--sampler", "sde", "--samples", "3",
                         "--out", "never-created")),
