@@ -66,8 +66,9 @@ final class BenchScalingCommand implements Callable<Integer> {
         if (samples < 1) {
             throw new BadInput("--samples must be an integer >= 1, got " + samples, null);
         }
-        if (json != null && Files.exists(json)) {
-            throw new BadInput("--json: " + json + " exists; choose a new file", null);
+        if (json != null) {
+            // Before any computing: a --json that cannot be written would otherwise fail after the whole table.
+            io.piadm.io.OutputDir.checkNewFile(json, io.piadm.config.Setting.JSON);
         }
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf(Locale.ROOT, "bench scaling: target N(0.5, 0.25 I), sequential KL <= %.3g (exact), PIADM-SDE tol %.3g, %d samples%n",
@@ -85,7 +86,7 @@ final class BenchScalingCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "growth exponent of rounds in d (slope of ln rounds vs ln d): sequential %.3f, PIADM-SDE %.3f%n",
                 table.get("sequentialExponent"), table.get("piadmExponent"));
         if (json != null) {
-            RunJson.write(json, table);
+            io.piadm.io.OutputDir.writeNewFile(json, RunJson.toJson(table));
             pw.println("wrote " + json);
         }
         pw.flush();

@@ -8,7 +8,6 @@ import io.piadm.config.Setting;
 import io.piadm.noise.CounterNoise;
 import io.piadm.noise.NoiseStream;
 import io.piadm.process.OuProcess;
-import io.piadm.sampler.SamplingResult;
 import io.piadm.train.ToyDataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,7 +90,7 @@ final class DataReference {
     }
 
     /** Data metrics of the samples against fresh data blurred to p_eta; null without a reference. */
-    static Map<String, Object> metrics(DataReference ref, double eta, SamplingResult result, long seed) {
+    static Map<String, Object> metrics(DataReference ref, double eta, io.piadm.sampler.Subsample sub, long seed) {
         if (ref == null) {
             return null;
         }
@@ -100,8 +99,8 @@ final class DataReference {
             m.put("skipped", ref.skipped);
             return m;
         }
-        int n = result.count();
-        int d = result.dim();
+        int n = sub.count();
+        int d = sub.dim();
         double[] a = blur(ref.dataset.sample(seed, n), n, d, eta, seed);
         double[] b = blur(ref.dataset.sample(seed ^ MetricsReport.BASELINE_SEED_MIX, n), n, d, eta,
                 seed ^ MetricsReport.BASELINE_SEED_MIX);
@@ -109,7 +108,7 @@ final class DataReference {
         m.put("reference_data", ref.dataset.spec());
         m.put("reference_source", ref.source);
         m.put("eta", eta);
-        m.putAll(MetricsReport.againstData(a, b, n, result.samples(), n, d, seed));
+        m.putAll(MetricsReport.againstData(a, b, n, sub.rows(), n, d, seed));
         return m;
     }
 

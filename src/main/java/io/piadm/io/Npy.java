@@ -91,6 +91,54 @@ public final class Npy {
         out.write(buf.array(), 0, buf.position());
     }
 
+    /**
+     * Writes a {@code rows x cols} array row by row to a stream (not closed), holding one buffer: for arrays
+     * larger than memory (samples streamed from executor-written Parquet parts). {@link #finish} checks
+     * that exactly {@code rows} rows came.
+     */
+    public static final class Writer {
+        private final OutputStream out;
+        private final long rows;
+        private final int cols;
+        private final ByteBuffer buf = ByteBuffer.allocate(8 * 8192).order(ByteOrder.LITTLE_ENDIAN);
+        private long written;
+
+        public Writer(OutputStream out, long rows, int cols) throws IOException {
+            this.out = out;
+            this.rows = rows;
+            this.cols = cols;
+            out.write(header(rows, cols));
+        }
+
+        public void row(double[] v, int off) throws IOException {
+            if (written == rows) {
+                throw new IOException("more than the " + rows + " rows of the header");
+            }
+            for (int i = 0; i < cols; i++) {
+                if (!buf.hasRemaining()) {
+                    out.write(buf.array(), 0, buf.position());
+                    buf.clear();
+                }
+                buf.putDouble(v[off + i]);
+            }
+            written++;
+        }
+
+        public void finish() throws IOException {
+            out.write(buf.array(), 0, buf.position());
+            buf.clear();
+            if (written != rows) {
+                throw new IOException(written + " rows written, the header says " + rows);
+            }
+            out.flush();
+        }
+    }
+
+    /** Bytes of a {@code rows x cols} float64 .npy file. */
+    public static long fileBytes(long rows, long cols) {
+        return header(rows, cols).length + 8 * rows * cols;
+    }
+
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");

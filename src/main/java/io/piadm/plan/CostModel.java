@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Predicted wall time of a sampling run in each placement, from a {@link Calibration} of the cluster and
- * the {@link RoundProfile} of the sampler (docs/ALGORITHMS.md, section 14).
+ * the {@link RoundProfile} of the sampler (docs/ALGORITHMS.md, "Cost model of the planner").
  *
  * <p><b>Time-parallel</b> (the driver runs the sampler over batches of b samples; every round goes to the
  * score service's T tasks): a round of r rows costs
@@ -17,15 +17,15 @@ import java.util.Map;
  * scan (s the sampler's CPU per row, spread over the batch's samples on C_d cores). Rounds follow one
  * another: the sum, plus the service's start.
  *
- * <p><b>Sample-parallel</b> (each task runs every block of its chunk of samples, batch by batch, with
- * its own model calls): a task's round of r rows holds the device for {@code call(r)} wall time, of which
+ * <p><b>Sample-parallel</b> (executor-resident: one Spark job, one task per chunk; each task runs every
+ * block of its chunk of samples, batch by batch, with its own model calls): a task's round of r rows holds the device for {@code call(r)} wall time, of which
  * {@code cpu(r)} is CPU, then computes its scan for {@code s r}. The m tasks running at once share the
  * cluster's C cores of CPU while their devices' holds need none: a closed queueing network of m customers
  * alternating between a delay (the hold beyond its CPU) and a C-server CPU station, solved by exact mean
  * value analysis with Seidmann's approximation of the multi-server station (a single server of demand D/C
  * plus a delay D (C-1)/C; Seidmann, Schweitzer and Shalev-Oren 1987; Lazowska et al., "Quantitative System
  * Performance", 1984, ch. 6 and 8). One task's time is its rounds times the cycle time; chunks beyond the
- * slots run in waves; plus the Spark jobs that start the tasks.
+ * slots run in waves; plus the latency of the one Spark job that starts the tasks.
  */
 public final class CostModel {
     private final Calibration cal;

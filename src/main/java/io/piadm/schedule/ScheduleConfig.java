@@ -32,6 +32,18 @@ public final class ScheduleConfig {
     /** Floor of the default M: at 8 steps the 2-D mixture's log p was measurably biased, and below 64 steps Picard saves less than 5x in rounds; low d makes more steps cheap. */
     public static final int MIN_DEFAULT_STEPS = 64;
 
+    /**
+     * Most outer blocks a grid may have. The defaults give about 15-25 (N = O(log(d / delta^2))); far more
+     * means a horizon far beyond the point where N(0, I) is already the start law to double precision
+     * (at T = 75, e^{-T/2} < 1e-16) or a tiny block length, and such a grid only burns time and memory.
+     */
+    public static final int MAX_BLOCKS = 10_000;
+    /**
+     * Most grid steps in all (blocks x M): every forward time is held, hashed into the run identity and
+     * listed in run.json; the defaults stay below 25,000.
+     */
+    public static final long MAX_TOTAL_STEPS = 1_000_000;
+
     private final int dim;
     private double accuracy = DEFAULT_ACCURACY;
     private Double horizon;
@@ -122,6 +134,11 @@ public final class ScheduleConfig {
         if (!(e > 0) || !Double.isFinite(e)) {
             throw new InvalidSettingException("{0} must be a finite number > 0, got " + e, Setting.ETA);
         }
+        if (horizon == null && !Double.isFinite(t)) {
+            throw new InvalidSettingException("{0} " + accuracy + " makes the default horizon ln(max(d, E|X_0|^2) / "
+                    + "delta^2) infinite; use a larger {0} (e.g. 1e-6 gives T = " + String.format(java.util.Locale.ROOT,
+                    "%.3g", Math.log(dim / 1e-12)) + " for d = " + dim + ") or set {1}", Setting.ACCURACY, Setting.HORIZON);
+        }
         if (!Double.isFinite(t) || !(t > e)) {
             throw new InvalidSettingException("{0} must be a finite number greater than {1} (" + e
                     + "), got " + t, Setting.HORIZON, Setting.ETA);
@@ -133,6 +150,51 @@ public final class ScheduleConfig {
             throw new InvalidSettingException("{0} must be an integer in [1, 1000000], got "
                     + stepsPerBlock, Setting.STEPS_PER_BLOCK);
         }
+        // The size of the grid, before laying it out: a huge horizon or a tiny block length would
+        // otherwise allocate blocks until memory runs out (--horizon 1e308) or silently run 10^5 blocks.
+        double far = farBlockCount(t, e, h);
+        double near = nearBlockCount(t, e);
+        double blocks = far + near;
+        if (blocks > MAX_BLOCKS) {
+            throw new InvalidSettingException("{0} T = " + t + " with {1} h = " + h + " and {2} " + e
+                    + " gives " + count(blocks) + " blocks; at most "
+                    + MAX_BLOCKS + " are allowed: lower {0} (the default for d = " + dim + " is "
+                    + String.format(java.util.Locale.ROOT, "%.4g", defaultHorizon()) + ") or raise {1}"
+                    + (horizon == null ? " (T is the default from {3} " + accuracy + ")" : ""),
+                    Setting.HORIZON, Setting.BLOCK_LENGTH, Setting.ETA, Setting.ACCURACY);
+        }
+        double steps = blocks * resolvedStepsPerBlock();
+        if (steps > MAX_TOTAL_STEPS) {
+            throw new InvalidSettingException("{0} M = " + resolvedStepsPerBlock() + " times "
+                    + count(blocks) + " blocks gives "
+                    + count(steps) + " grid steps; at most " + MAX_TOTAL_STEPS
+                    + " are allowed: lower {0}, or use fewer blocks ({1}, {2})"
+                    + (stepsPerBlock == null || horizon == null ? " (M and T default from {3} " + accuracy + ")" : ""),
+                    Setting.STEPS_PER_BLOCK, Setting.HORIZON, Setting.BLOCK_LENGTH, Setting.ACCURACY);
+        }
+    }
+
+    /** A whole count for a message: digits up to 10^12, else three significant figures. */
+    private static String count(double n) {
+        return String.format(java.util.Locale.ROOT, n < 1e12 ? "%.0f" : "%.3g", n);
+    }
+
+    /** The default horizon for this d, delta and data scale (ignoring an explicit horizon). */
+    private double defaultHorizon() {
+        double scale = Double.isFinite(dataSecondMoment) ? Math.max(dim, dataSecondMoment) : dim;
+        return Math.max(2.0, Math.log(scale / (accuracy * accuracy)));
+    }
+
+    /** Far-region blocks (forward time above max(1, eta)), as {@link #build()} lays them out; a double, so it cannot overflow. */
+    private static double farBlockCount(double t, double eta, double h) {
+        double farEnd = Math.max(1.0, eta);
+        return t > farEnd ? Math.ceil((t - farEnd) / h - 1e-12) : 0;
+    }
+
+    /** Near-region blocks (each at most halving the forward time down to eta). */
+    private static double nearBlockCount(double t, double eta) {
+        double nearStart = Math.min(t, 1.0);
+        return nearStart > eta ? Math.max(1, Math.ceil(Math.log(nearStart / eta) / Math.log(2.0) - 1e-12)) : 0;
     }
 
     /** Lays out the grid (see class comment). */

@@ -32,10 +32,11 @@ public final class PlacementPlanner {
     static final int PROBE_MAX_BATCH = 32;
 
     /**
-     * How the sample-parallel placement runs, for the cost model: chunks, batch inside a task, Spark jobs.
-     * This is the current {@link SparkSampleJob}: {@code --partitions} chunks (else one per slot), the job's
-     * batch size inside a task, one Spark job per outer block. The executor-resident job (one Spark job for
-     * the whole run) replaces it: then jobs is 1 and chunks and batch are its own (ResidentPlan).
+     * How the sample-parallel placement runs, for the cost model: the executor-resident job
+     * ({@link ResidentSampleJob}, docs/SAMPLE-PARALLEL.md) is ONE Spark job (the Parquet write) with one task
+     * per chunk; each task runs every block of its chunk in batches. Chunks and batch are those
+     * {@link ResidentPlan#make} fixes for the run ({@code --partitions}, else at least 4 chunks per slot; a
+     * default batch lowered to fit a task's memory), so the prediction describes the job that would run.
      */
     static final class SampleLayout {
         final int chunks;
@@ -51,12 +52,24 @@ public final class PlacementPlanner {
         }
     }
 
-    static SampleLayout sampleLayout(SampleJob job, SamplerKind kind, int batch, int partitions, int slots) {
-        long n = job.samples();
-        int chunks = (int) Math.max(1, Math.min(n, partitions > 0 ? partitions : slots));
+    /**
+     * The resident layout of {@code job} run with sampler {@code kind} at batch {@code batch} (the job's own
+     * batch for its sampler; the counterpart's default, marked default, for the counterpart).
+     */
+    static SampleLayout sampleLayout(SampleJob job, SamplerKind kind, int batch, boolean batchIsDefault,
+            int partitions, int slots, ResidentPlan.Cluster cluster) {
+        SampleJob k = new SampleJob(job.model(), kind, job.config(), job.samples(), job.firstSample(), batch,
+                job.threadsRequested(), job.scheduleSettings());
+        if (batchIsDefault) {
+            k = k.withDefaultBatchSize();
+        }
         int stages = kind.stageCount(job.config());
-        return new SampleLayout(chunks, batch, stages, "SparkSampleJob: " + chunks + " chunks, one Spark job per outer"
-                + " block (" + stages + "), batch " + batch + " inside a task");
+        ResidentPlan rp = ResidentPlan.make(k, kind.create(job.config(), job.dim()), partitions, null, cluster,
+                slots);
+        int chunks = rp.layout.chunks();
+        return new SampleLayout(chunks, rp.batchSize, 1, "executor-resident: one Spark job, " + chunks
+                + " chunk tasks (" + rp.layout.maxCount() + " samples each at most), every one of the " + stages
+                + " blocks inside a task, batch " + rp.batchSize);
     }
 
     /** The plan for {@code requested}: forced placements as asked; auto from predictions. */
@@ -96,8 +109,10 @@ public final class PlacementPlanner {
         if (job.kind().sequentialCounterpart() != job.kind()) {
             kinds.add(job.kind().sequentialCounterpart());
         }
+        ResidentPlan.Cluster resident = ResidentPlan.Cluster.of(sc);
         List<RoundProfile> profiles = new ArrayList<>();
         List<Integer> batches = new ArrayList<>();
+        List<SampleLayout> layouts = new ArrayList<>();
         long maxRows = 1;
         for (SamplerKind k : kinds) {
             RoundProfile p = Pilot.run(k, job.config(), job.model(), job.firstSample(), (int) Math.min(n, PILOT_SAMPLES));
@@ -113,7 +128,9 @@ public final class PlacementPlanner {
                     widest = Math.max(widest, w);
                 }
             }
-            SampleLayout sl = sampleLayout(job, k, b, partitions, slots);
+            SampleLayout sl = sampleLayout(job, k, b, k != job.kind() || job.batchSizeIsDefault(), partitions, slots,
+                    resident);
+            layouts.add(sl);
             long perTask = (long) Math.ceil(Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks) * widest);
             long perTile = (long) Math.ceil(Math.min(b, n) * widest / tiles);
             maxRows = Math.max(maxRows, Math.max(perTask, perTile));
@@ -131,7 +148,7 @@ public final class PlacementPlanner {
             int b = batches.get(i);
             int tb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(b, n)));
             profiles.get(i).withDriverRowSeconds(io.piadm.plan.Probe.driverRowSeconds(k, job.config(), d, tb), tb);
-            SampleLayout sl = sampleLayout(job, k, b, partitions, slots);
+            SampleLayout sl = layouts.get(i);
             int sb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks)));
             profiles.get(i).withTaskRowSeconds(Calibrator.taskRowSeconds(sc, k, job.config(), d,
                     Math.min(slots, sl.chunks), sb, cal.clusterCores), sb);
@@ -144,7 +161,7 @@ public final class PlacementPlanner {
             RoundProfile p = profiles.get(i);
             int b = batches.get(i);
             predictions.add(cm.timeParallel(p, n, b, tiles));
-            SampleLayout sl = sampleLayout(job, k, b, partitions, slots);
+            SampleLayout sl = layouts.get(i);
             if (i == 0) {
                 chosenLayout = sl;
             }

@@ -10,10 +10,10 @@ import java.util.Map;
 
 /**
  * Chooses where the parallelism lives (ARCHITECTURE.md): time-parallel (each Picard sweep's grid points x
- * samples spread over the executors, one Spark job per sweep) or sample-parallel (sample chunks run whole
- * blocks locally, one Spark job per block). Time-parallel pays a Spark round trip per sweep (~20-50 ms,
- * PLATFORM-NOTES.md) but can keep {@code count x M} slots busy; sample-parallel keeps at most
- * {@code count} slots busy. So: time-parallel when there are fewer samples than slots (latency of a few
+ * samples spread over the executors' tasks, one round trip per sweep) or sample-parallel (executor-resident:
+ * one Spark job whose tasks each run every block of their chunk of samples locally, docs/SAMPLE-PARALLEL.md).
+ * Time-parallel pays a round trip per sweep but can keep {@code count x M} slots busy; sample-parallel keeps
+ * at most {@code count} slots busy. So: time-parallel when there are fewer samples than slots (latency of a few
  * samples), sample-parallel otherwise (throughput), and always for sequential samplers, which have no
  * sweeps to spread. Slots are GPUs when tasks hold GPUs, else cores.
  */
@@ -123,14 +123,15 @@ public final class Planner {
         }
         if (!kind.parallelInTime()) {
             return new Plan(Mode.SAMPLES, "sampler '" + kind.id() + "' is sequential: a round holds one grid point"
-                    + " per sample, so spreading rounds over executors would only add a Spark job per step", false);
+                    + " per sample, so spreading rounds over executors would only add a round trip per step", false);
         }
         int slots = gpus > 0 ? gpus : Math.max(1, cores);
         String what = gpus > 0 ? gpus + " GPU task slots" : slots + " cores";
         long timeRows = (long) count * Math.max(1, gridWidth);
         if (count >= slots) {
-            return new Plan(Mode.SAMPLES, count + " samples fill the " + what + " on their own: sample chunks"
-                    + " run whole blocks locally, one Spark job per block instead of one per Picard sweep", false);
+            return new Plan(Mode.SAMPLES, count + " samples fill the " + what + " on their own: one Spark job"
+                    + " whose tasks run every block of their sample chunk locally, instead of a round trip per"
+                    + " Picard sweep", false);
         }
         return new Plan(Mode.TIME, count + " samples < " + what + ": a Picard sweep spreads " + count + " x "
                 + gridWidth + " = " + timeRows + " grid points over up to " + Math.min(slots, timeRows)

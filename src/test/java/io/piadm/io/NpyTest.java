@@ -159,4 +159,27 @@ class NpyTest {
         b.put(sb.toString().getBytes(StandardCharsets.US_ASCII));
         return b.array();
     }
+
+    @Test
+    void theStreamingWriterWritesWhatTheArrayWriterWrites() throws Exception {
+        int rows = 1000;
+        int cols = 7;
+        double[] data = new double[rows * cols];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = Math.sin(i) * Math.scalb(1.0, i % 40 - 20);
+        }
+        java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+        Npy.write(a, data, rows, cols);
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        Npy.Writer w = new Npy.Writer(b, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            w.row(data, r * cols);
+        }
+        w.finish();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.toByteArray(), b.toByteArray());
+        org.junit.jupiter.api.Assertions.assertEquals(a.size(), Npy.fileBytes(rows, cols));
+        Npy.Writer short_ = new Npy.Writer(new java.io.ByteArrayOutputStream(), 2, cols);
+        short_.row(data, 0);
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, short_::finish, "fewer rows than the header");
+    }
 }

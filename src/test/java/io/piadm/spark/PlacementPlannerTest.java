@@ -37,6 +37,11 @@ class PlacementPlannerTest {
         CostModel.Prediction p = r.prediction("piadm-sde", "samples");
         assertNotNull(r.prediction("sde", "time"));
         assertNotNull(r.prediction("sde", "samples"));
+        // The sample-parallel prediction describes the executor-resident job: one Spark job, one task per
+        // chunk, --partitions 2 chunks of the 2 samples.
+        assertEquals(1, ((Number) p.breakdown.get("sparkJobs")).intValue());
+        assertEquals(2, ((Number) p.breakdown.get("chunks")).intValue());
+        assertEquals(1L, ((Number) p.breakdown.get("samplesPerChunk")).longValue());
         String fastest = t.seconds <= p.seconds ? "time" : "samples";
         assertEquals(fastest, r.choice());
         assertEquals(fastest, o.plan.mode().cliName());

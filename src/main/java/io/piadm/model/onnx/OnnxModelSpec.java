@@ -35,7 +35,7 @@ public final class OnnxModelSpec implements ModelSpec {
     private static final long serialVersionUID = 1L;
 
     public static final String PREFIX = "onnx:";
-    static final String GRAMMAR = "onnx:PATH[,param=" + Parameterisation.choices()
+    static final String GRAMMAR = "onnx:PATH|\"PATH\"[,param=" + Parameterisation.choices()
             + "][,time=ou|ddpm-linear|ddpm-cosine][,steps=N][,d=N][,threads=N][,gpu=ID][,requireGpu]";
 
     private final String body;
@@ -74,11 +74,14 @@ public final class OnnxModelSpec implements ModelSpec {
         if (body == null || body.isBlank()) {
             throw new InvalidSettingException("{0} onnx: needs a model path: " + GRAMMAR, Setting.MODEL);
         }
-        String[] parts = body.split(",");
-        String path = parts[0].trim();
-        if (path.isEmpty()) {
+        // Commas inside a double-quoted path do not split (onnx:"runs/a,b/m.onnx",param=eps).
+        String[] parts = io.piadm.model.ModelSpecs.splitOutsideQuotes(body).toArray(new String[0]);
+        String given = ModelPaths.unquote(label, parts[0]);
+        if (given.isEmpty()) {
             throw InvalidSettingException.model(label + ": needs a model path first: " + GRAMMAR);
         }
+        // A relative path that is not in the working directory is looked up in the project directory.
+        String path = ModelPaths.resolve(label, given);
         Parameterisation param = Parameterisation.EPS;
         TimeMap.Kind time = TimeMap.Kind.OU;
         Integer steps = null;
@@ -135,7 +138,8 @@ public final class OnnxModelSpec implements ModelSpec {
                     break;
                 default:
                     throw InvalidSettingException.model(label + ": unknown option '" + key
-                            + "'; the grammar is " + GRAMMAR);
+                            + "'; the grammar is " + GRAMMAR + (value == null
+                                    ? " (a path that holds commas must be quoted: onnx:\"PATH\",...)" : ""));
             }
         }
         if (steps != null && time == TimeMap.Kind.OU) {

@@ -100,20 +100,7 @@ public final class OnnxScoreModel implements ScoreModel {
 
     /** Reads the model file: a plain local path directly, anything with a URI scheme through Hadoop. */
     static byte[] readModel(OnnxModelSpec spec) {
-        String p = spec.path();
-        try {
-            if (p.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
-                org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(p);
-                org.apache.hadoop.fs.FileSystem fs = hp.getFileSystem(new org.apache.hadoop.conf.Configuration());
-                try (InputStream in = fs.open(hp)) {
-                    return in.readAllBytes();
-                }
-            }
-            return Files.readAllBytes(Paths.get(p));
-        } catch (IOException | RuntimeException e) {
-            throw InvalidSettingException.model(spec.label() + ": cannot read the model file " + p + " ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-        }
+        return ModelPaths.read(spec.label(), spec.path());
     }
 
     private static OnnxScoreModel load(OnnxModelSpec spec, byte[] bytes, String gpu, int threads, boolean require) {

@@ -64,7 +64,7 @@ class OnnxModelSpecTest {
     @Test
     void missingFileIsExplained() {
         String m = error(dir.resolve("nope.onnx").toString());
-        assertTrue(m.contains("cannot read the model file") && m.contains("nope.onnx"), m);
+        assertTrue(m.contains("no such model file") && m.contains("nope.onnx"), m);
     }
 
     @Test
