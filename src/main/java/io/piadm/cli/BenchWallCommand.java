@@ -27,7 +27,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -180,6 +179,27 @@ final class BenchWallCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A hash of every sample's bits in id order, by one streaming pass: the executor-resident placement's
+     * samples are a table, not an array in this JVM.
+     */
+    static long rowsHash(io.piadm.sampler.SampleSource src) {
+        long[] h = {1125899906842597L};
+        int d = src.dim();
+        try {
+            src.forEachRow((id, v, off) -> {
+                long x = h[0] * 31 + id;
+                for (int i = 0; i < d; i++) {
+                    x = x * 31 + Double.doubleToLongBits(v[off + i]);
+                }
+                h[0] = x;
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the samples back: " + e.getMessage(), e);
+        }
+        return h[0];
+    }
+
     private List<Map<String, Object>> benchRow(SparkSession session, PrintWriter out, String m, boolean emulated,
             int n, int parts) {
         JavaSparkContext sc = SparkSessions.javaContext(session);
@@ -204,6 +224,7 @@ final class BenchWallCommand implements Callable<Integer> {
                         + " %.2f (driver)%n", s, c.seconds, c.emptyJob1 * 1e3, c.emptyJobSlots * 1e3, c.slots,
                         c.roundFixed * 1e3, c.roundPerRow * 1e6, c.callWall[0] * 1e3, c.callWall[c.batch.length - 1] * 1e3,
                         c.batch[c.batch.length - 1], c.clusterCores, c.driverCores);
+                out.print(r.probes().replaceAll("(?m)^", "       "));
                 out.flush();
             }
         }
@@ -220,7 +241,7 @@ final class BenchWallCommand implements Callable<Integer> {
             CostModel.Prediction ps = rep.prediction(s, "samples");
             String pick = pt.seconds <= ps.seconds ? "time" : "samples";
             Map<String, Double> actual = new LinkedHashMap<>();
-            Integer firstHash = null;
+            Long firstHash = null;
             boolean same = true;
             for (CostModel.Prediction p : List.of(pt, ps)) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -233,7 +254,7 @@ final class BenchWallCommand implements Callable<Integer> {
                 row.put("predictedRounds", p.rounds);
                 row.put("plannerPick", pick);
                 row.put("predictionBreakdown", p.breakdown);
-                row.put("calibration", rep.calibration().describe());
+                row.put("planner", rep.describe(Double.NaN)); // calibration, pilots and probes, all predictions
                 String line;
                 if (p.seconds > budget) {
                     row.put("run", false);
@@ -248,11 +269,11 @@ final class BenchWallCommand implements Callable<Integer> {
                             p.placement, io.piadm.job.ResumeMode.OFF, null), SamplingListener.NONE);
                     double wall = o.result.wallSeconds();
                     actual.put(p.placement, wall);
-                    int h = Arrays.hashCode(o.result.samples());
+                    long h = rowsHash(o.result.source());
                     if (firstHash == null) {
                         firstHash = h;
                     } else {
-                        same &= firstHash == h;
+                        same &= firstHash.longValue() == h;
                     }
                     row.put("run", true);
                     row.put("actualSeconds", wall);

@@ -61,6 +61,7 @@ final class PlanCommand extends SampleCommand {
                 + " executors, %.2f on the driver%n", c.seconds, c.emptyJob1 * 1e3, c.emptyJobSlots * 1e3, c.slots,
                 c.roundFixed * 1e3, c.roundPerRow * 1e6, c.callWall[0] * 1e3, c.batch[0],
                 c.callWall[c.batch.length - 1] * 1e3, c.batch[c.batch.length - 1], c.clusterCores, c.driverCores);
+        pw.print(r.probes());
         pw.print(r.table());
         pw.println("choice: " + r.choice() + "-parallel for " + jo.job.kind().id() + " (" + r.reason() + ")");
         pw.flush();

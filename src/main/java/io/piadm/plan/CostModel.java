@@ -103,9 +103,13 @@ public final class CostModel {
         double model = 0;
         double driver = 0;
         double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
-        // A measured driver cost per row (Probe, at the run's batch) replaces CPU per row over capacity.
-        double perRowDriver = Double.isFinite(p.driverRowSeconds()) ? p.driverRowSeconds()
-                : p.samplerCpuPerRow() / spread;
+        // A measured driver cost (Probe, at the run's batch: per row and per sample and block) replaces the
+        // pilot's CPU per row over the driver's capacity.
+        Probe.Cost dc = p.driverCost();
+        double perRowDriver = dc != null ? dc.perRow : p.samplerCpuPerRow() / spread;
+        if (dc != null) {
+            driver += dc.perSampleBlock * b * p.stages();
+        }
         for (RoundProfile.PhaseRounds ph : p.phases()) {
             for (double w : ph.widths) {
                 double rows = b * w;
@@ -164,8 +168,12 @@ public final class CostModel {
         double hold = 0;
         double cpu = 0;
         double rounds = 0;
-        // The probe's CPU per row of the scan in a task (every slot busy) replaces the pilot's figure.
-        boolean probed = Double.isFinite(p.taskRowSeconds());
+        // The probe's CPU of the scan in a task (every slot busy; per row and per sample and block) replaces
+        // the pilot's CPU per row.
+        Probe.Cost tc = p.taskCost();
+        if (tc != null) {
+            cpu += tc.perSampleBlock * b * p.stages();
+        }
         for (RoundProfile.PhaseRounds ph : p.phases()) {
             for (double w : ph.widths) {
                 double rows = b * w;
@@ -175,7 +183,7 @@ public final class CostModel {
                 double wall = cal.callWall(rows);
                 double mc = cal.callCpu(rows);
                 hold += Math.max(0, wall - mc);
-                cpu += mc + (probed ? p.taskRowSeconds() : p.samplerCpuPerRow()) * rows;
+                cpu += mc + (tc != null ? tc.perRow : p.samplerCpuPerRow()) * rows;
                 rounds++;
             }
         }

@@ -125,6 +125,26 @@ public final class PlanReport {
         return ((Number) b.get(k)).doubleValue();
     }
 
+    /** One line per sampler: the pilot's rounds and the probes' costs (per row, per sample and block). */
+    public String probes() {
+        StringBuilder sb = new StringBuilder();
+        for (RoundProfile p : pilots) {
+            sb.append(String.format(Locale.ROOT, "probe %s: pilot %.1f us CPU/row;", p.sampler(),
+                    p.samplerCpuPerRow() * 1e6));
+            Map<String, Object> d = p.describe();
+            if (p.driverCost() != null) {
+                sb.append(String.format(Locale.ROOT, " driver %.1f us/row + %.0f us/sample-block wall (batch %s);",
+                        p.driverCost().perRow * 1e6, p.driverCost().perSampleBlock * 1e6, d.get("driverProbeBatch")));
+            }
+            if (p.taskCost() != null) {
+                sb.append(String.format(Locale.ROOT, " tasks %.1f us/row + %.0f us/sample-block CPU (batch %s)",
+                        p.taskCost().perRow * 1e6, p.taskCost().perSampleBlock * 1e6, d.get("taskProbeBatch")));
+            }
+            sb.append(String.format(Locale.ROOT, "%n"));
+        }
+        return sb.toString();
+    }
+
     /** The table {@code piadm plan} prints: one line per sampler and placement, in seconds. */
     public String table() {
         StringBuilder sb = new StringBuilder();

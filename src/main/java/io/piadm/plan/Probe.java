@@ -16,11 +16,18 @@ import java.lang.management.ThreadMXBean;
 
 /**
  * A short probe of the sampler's own cost at the batch size a placement will use: the first block of a
- * batch of b samples, with two fixed Picard sweeps (a sequential sampler: its block as it is), on the model
- * without emulation. The pilot runs one sample at a time, whose working set fits in cache; a batch's
- * M x d x b working set does not, and its per-row cost can be several times the pilot's (measured: about
- * 7x for piadm-sde at d = 1024 and 16 samples per task on the build machine). Ids are far from the run's,
- * so nothing is shared with it.
+ * batch of b samples on the model without emulation (scores are zeros: the probe's rows do not depend on
+ * them when its sweeps are fixed). The pilot runs one sample at a time, whose working set fits in cache; a
+ * batch's M x d x b working set does not, and its per-row cost can be several times the pilot's. Ids are
+ * far from the run's, so nothing is shared with it.
+ *
+ * <p>A block's cost has two parts (PicardKernel): once per sample when the block starts (its M steps'
+ * noise is drawn and its points initialised, O(M d)) and once per evaluated row (scan, residual, O(d)). A
+ * real block runs many sweeps (about 6 for piadm-sde at d = 1024), so a probe of a fixed number of sweeps
+ * would charge the start-up cost to too few rows. The probe therefore runs the block with 1 and with 3
+ * fixed sweeps: the difference gives the cost per row, the rest the cost per sample and block (docs/
+ * ALGORITHMS.md, "Cost model of the planner"). A sequential sampler's block has exactly M rows per sample,
+ * so one run of it gives its cost per row, start-up included.
  */
 public final class Probe {
     private Probe() {}
@@ -31,18 +38,18 @@ public final class Probe {
      */
     public static final long PROBE_IDS = (1L << 32) - (1L << 24);
 
-    /** The sampler and config a probe runs: two fixed sweeps per Picard phase. */
-    public static Sampler sampler(SamplerKind kind, SamplerConfig config, int dim) {
-        SamplerConfig c = kind.walk() == SamplerKind.Walk.PICARD_BLOCKS ? config.withPicard(PicardOptions.fixed(2))
-                : config;
+    /** The sampler and config a probe runs: {@code sweeps} fixed sweeps per Picard phase. */
+    public static Sampler sampler(SamplerKind kind, SamplerConfig config, int dim, int sweeps) {
+        SamplerConfig c = kind.walk() == SamplerKind.Walk.PICARD_BLOCKS
+                ? config.withPicard(PicardOptions.fixed(sweeps)) : config;
         return kind.create(c, dim);
     }
 
-    /** {wall seconds, thread CPU seconds, rows} of the probe on this thread (plus the evaluator's threads). */
+    /** {wall seconds, thread CPU seconds, rows} of one probe block on this thread. */
     public static double[] run(SamplerKind kind, SamplerConfig config, ModelSpec plainModel, long firstId, int batch,
-            int threads) {
+            int threads, int sweeps) {
         int d = plainModel.dim();
-        Sampler s = sampler(kind, config, d);
+        Sampler s = sampler(kind, config, d, sweeps);
         long[] ids = new long[batch];
         for (int i = 0; i < batch; i++) {
             ids[i] = firstId + i;
@@ -61,19 +68,91 @@ public final class Probe {
         }
     }
 
-    /**
-     * Driver wall seconds per row at a batch of {@code batch} (the driver's threads, its load), without the
-     * model: in a time-parallel run the executors score. The probe's rows do not depend on the scores (fixed
-     * sweeps), so it scores with zeros.
-     */
-    public static double driverRowSeconds(SamplerKind kind, SamplerConfig config, int dim, int batch) {
-        if (kind.walk() == SamplerKind.Walk.SLIDING_WINDOW) {
-            return Double.NaN; // one stage is the whole run: no short probe
+    /** The sampler's own cost: seconds per evaluated row, and per sample each time a block starts. */
+    public static final class Cost implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        public final double perRow;
+        public final double perSampleBlock;
+
+        public Cost(double perRow, double perSampleBlock) {
+            this.perRow = perRow;
+            this.perSampleBlock = perSampleBlock;
         }
+
+        /** Seconds of {@code rows} evaluated rows and {@code sampleBlocks} (sample, block) starts. */
+        public double seconds(double rows, double sampleBlocks) {
+            return perRow * rows + perSampleBlock * sampleBlocks;
+        }
+    }
+
+    /** Warm-up blocks at most, and their wall budget: a fresh executor runs the hot loops interpreted first. */
+    static final int WARM_MAX_BLOCKS = 40;
+    static final long WARM_MAX_NANOS = 2_000_000_000L;
+
+    /**
+     * The probe's cost at a batch of {@code batch} on the zero model, after warm-up blocks (until the JIT has
+     * compiled the hot loops: two blocks in a row within 15%): wall seconds ({@code cpu} false: the driver,
+     * its threads and load included) or CPU seconds ({@code cpu} true: core-seconds, for a task that shares
+     * the executors' cores; the probe then runs on one thread of its own pool, so that the kernel's
+     * parallel loop over samples runs there and its CPU is counted whole). Each figure is the smaller of two
+     * runs (load comes in bursts). Null for a sliding-window sampler (one stage is the whole run: no short
+     * probe).
+     */
+    public static Cost measure(SamplerKind kind, SamplerConfig config, int dim, long firstId, int batch, boolean cpu) {
+        if (kind.walk() == SamplerKind.Walk.SLIDING_WINDOW) {
+            return null;
+        }
+        if (!cpu) {
+            return measureHere(kind, config, dim, firstId, batch, 0);
+        }
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            return pool.submit(() -> measureHere(kind, config, dim, firstId, batch, 1)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("probe interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("probe failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static Cost measureHere(SamplerKind kind, SamplerConfig config, int dim, long firstId, int batch, int t) {
         ModelSpec zero = new Zero(dim);
-        run(kind, config, zero, PROBE_IDS, Math.min(batch, 2), 1); // JIT warm-up of the hot loops
-        double[] r = run(kind, config, zero, PROBE_IDS, batch, 1);
-        return r[2] == 0 ? Double.NaN : r[0] / r[2];
+        double prev = Double.NaN;
+        long w0 = System.nanoTime();
+        for (int i = 0; i < WARM_MAX_BLOCKS && System.nanoTime() - w0 < WARM_MAX_NANOS; i++) {
+            double x = run(kind, config, zero, firstId, batch, 1, 1)[t];
+            if (i >= 2 && Math.abs(x - prev) <= 0.15 * Math.min(x, prev)) {
+                break;
+            }
+            prev = x;
+        }
+        double[] one = best(kind, config, zero, firstId, batch, 1, t);
+        if (kind.walk() != SamplerKind.Walk.PICARD_BLOCKS) {
+            return one[2] == 0 ? null : new Cost(one[t] / one[2], 0);
+        }
+        double[] three = best(kind, config, zero, firstId, batch, 3, t);
+        if (three[2] <= one[2]) {
+            return one[2] == 0 ? null : new Cost(one[t] / one[2], 0); // M = 1: sweeps beyond the first do nothing
+        }
+        double perRow = Math.max(0, (three[t] - one[t]) / (three[2] - one[2]));
+        double perSampleBlock = Math.max(0, one[t] - perRow * one[2]) / batch;
+        return new Cost(perRow, perSampleBlock);
+    }
+
+    /** The faster of two runs (by the measure {@code t}: 0 wall, 1 CPU). */
+    private static double[] best(SamplerKind kind, SamplerConfig config, ModelSpec zero, long firstId, int batch,
+            int sweeps, int t) {
+        double[] a = run(kind, config, zero, firstId, batch, 1, sweeps);
+        double[] b = run(kind, config, zero, firstId, batch, 1, sweeps);
+        return a[t] <= b[t] ? a : b;
+    }
+
+    /** The driver's cost (wall, its threads under the current load) at a batch of {@code batch}. */
+    public static Cost driver(SamplerKind kind, SamplerConfig config, int dim, int batch) {
+        return measure(kind, config, dim, PROBE_IDS, batch, false);
     }
 
     /** A model scoring zero everywhere (serialisable, for tasks). */

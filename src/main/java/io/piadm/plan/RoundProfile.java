@@ -40,9 +40,9 @@ public final class RoundProfile {
     private final double pilotSeconds;
     private final String pilotModel;
     private double pilotCpuSeconds = Double.NaN;
-    private double driverRowSeconds = Double.NaN;
+    private Probe.Cost driverCost;
     private int driverProbeBatch;
-    private double taskRowSeconds = Double.NaN;
+    private Probe.Cost taskCost;
     private int taskProbeBatch;
 
     public RoundProfile(String sampler, List<PhaseRounds> phases, double samplerCpuPerRow, double modelCpuPerRow,
@@ -57,33 +57,42 @@ public final class RoundProfile {
     }
 
     /**
-     * Measured wall seconds per evaluated row of the driver's side of a time-parallel round (scan, residual,
-     * noise; its threads under the current load) at a batch of {@code batch} samples: {@link Probe}.
+     * Measured wall cost of the driver's side of a time-parallel run (scan, residual, noise; its threads
+     * under the current load) at a batch of {@code batch} samples: {@link Probe#driver}; null: not measured.
      */
-    public RoundProfile withDriverRowSeconds(double seconds, int batch) {
-        this.driverRowSeconds = seconds;
+    public RoundProfile withDriverCost(Probe.Cost cost, int batch) {
+        this.driverCost = cost;
         this.driverProbeBatch = batch;
         return this;
     }
 
     /**
-     * Measured core-seconds of CPU per evaluated row of the scan inside a sample-parallel task (every slot
-     * busy, so with the memory, cache and GC effects of that many tasks at a batch of {@code batch}).
+     * Measured core-seconds of CPU of the scan inside a sample-parallel task (every slot busy, so with the
+     * memory, cache and GC effects of that many tasks at a batch of {@code batch}); null: not measured.
      */
-    public RoundProfile withTaskRowSeconds(double seconds, int batch) {
-        this.taskRowSeconds = seconds;
+    public RoundProfile withTaskCost(Probe.Cost cost, int batch) {
+        this.taskCost = cost;
         this.taskProbeBatch = batch;
         return this;
     }
 
-    /** See {@link #withDriverRowSeconds}; NaN when not measured. */
-    public double driverRowSeconds() {
-        return driverRowSeconds;
+    /** See {@link #withDriverCost}; null when not measured. */
+    public Probe.Cost driverCost() {
+        return driverCost;
     }
 
-    /** See {@link #withTaskRowSeconds}; NaN when not measured. */
-    public double taskRowSeconds() {
-        return taskRowSeconds;
+    /** See {@link #withTaskCost}; null when not measured. */
+    public Probe.Cost taskCost() {
+        return taskCost;
+    }
+
+    /** Stages (blocks) of a batch: each starts once per sample (noise, initial points). */
+    public int stages() {
+        java.util.Set<Integer> st = new java.util.HashSet<>();
+        for (PhaseRounds p : phases) {
+            st.add(p.stage);
+        }
+        return st.size();
     }
 
     /** The pilot's thread CPU time (set by {@link Pilot}; NaN when unknown). */
@@ -146,12 +155,14 @@ public final class RoundProfile {
         m.put("pilotModel", pilotModel);
         m.put("pilotSeconds", pilotSeconds);
         m.put("pilotCoreShare", pilotCoreShare());
-        if (Double.isFinite(driverRowSeconds)) {
-            m.put("driverProbeMicrosPerRow", driverRowSeconds * 1e6);
+        if (driverCost != null) {
+            m.put("driverProbeMicrosPerRow", driverCost.perRow * 1e6);
+            m.put("driverProbeMicrosPerSampleBlock", driverCost.perSampleBlock * 1e6);
             m.put("driverProbeBatch", driverProbeBatch);
         }
-        if (Double.isFinite(taskRowSeconds)) {
-            m.put("taskProbeCpuMicrosPerRow", taskRowSeconds * 1e6);
+        if (taskCost != null) {
+            m.put("taskProbeCpuMicrosPerRow", taskCost.perRow * 1e6);
+            m.put("taskProbeCpuMicrosPerSampleBlock", taskCost.perSampleBlock * 1e6);
             m.put("taskProbeBatch", taskProbeBatch);
         }
         m.put("roundsPerBatch", roundsPerBatch());

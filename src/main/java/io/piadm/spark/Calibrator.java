@@ -250,14 +250,15 @@ public final class Calibrator {
     }
 
     /**
-     * Core-seconds per row of the sampler's scan inside a task with every slot busy: {@code slots} tasks run
-     * {@link io.piadm.plan.Probe} at a batch of {@code batch} at once; a task's wall time per row, times the
-     * share of a core each of them got ({@code min(1, cores / slots)}). NaN for samplers without a probe.
+     * Core-seconds of the sampler's scan inside a task with every slot busy: {@code slots} tasks run
+     * {@link io.piadm.plan.Probe#measure} at a batch of {@code batch} at once, each timing its own thread's
+     * CPU (the executors' cores are shared by then; the cost model shares them out, CostModel); the median
+     * of the tasks' costs per row and per sample and block. Null for samplers without a probe.
      */
-    public static double taskRowSeconds(JavaSparkContext sc, io.piadm.sampler.SamplerKind kind,
-            io.piadm.sampler.SamplerConfig config, int dim, int slots, int batch, double clusterCores) {
+    public static io.piadm.plan.Probe.Cost taskCost(JavaSparkContext sc, io.piadm.sampler.SamplerKind kind,
+            io.piadm.sampler.SamplerConfig config, int dim, int slots, int batch) {
         if (kind.walk() == io.piadm.sampler.SamplerKind.Walk.SLIDING_WINDOW) {
-            return Double.NaN;
+            return null;
         }
         List<Integer> idx = new ArrayList<>(slots);
         for (int i = 0; i < slots; i++) {
@@ -268,11 +269,14 @@ public final class Calibrator {
         try {
             List<double[]> r = sc.parallelize(idx, slots).map(new TaskProbe(kind, config, dim, batch)).collect();
             double[] perRow = new double[r.size()];
+            double[] perBlock = new double[r.size()];
             for (int i = 0; i < perRow.length; i++) {
-                perRow[i] = r.get(i)[0] / Math.max(1, r.get(i)[2]);
+                perRow[i] = r.get(i)[0];
+                perBlock[i] = r.get(i)[1];
             }
             Arrays.sort(perRow);
-            return perRow[perRow.length / 2] * Math.min(1.0, clusterCores / slots);
+            Arrays.sort(perBlock);
+            return new io.piadm.plan.Probe.Cost(perRow[perRow.length / 2], perBlock[perBlock.length / 2]);
         } finally {
             sc.setLocalProperty("spark.job.description", prev);
         }
@@ -294,10 +298,9 @@ public final class Calibrator {
 
         @Override
         public double[] call(Integer i) {
-            io.piadm.model.ModelSpec zero = io.piadm.plan.Probe.zero(dim);
-            io.piadm.plan.Probe.run(kind, config, zero, io.piadm.plan.Probe.PROBE_IDS, Math.min(2, batch), 1);
-            return io.piadm.plan.Probe.run(kind, config, zero, io.piadm.plan.Probe.PROBE_IDS + (long) i * batch,
-                    batch, 1);
+            io.piadm.plan.Probe.Cost c = io.piadm.plan.Probe.measure(kind, config, dim,
+                    io.piadm.plan.Probe.PROBE_IDS + (long) i * batch, batch, true);
+            return c == null ? new double[] {Double.NaN, Double.NaN} : new double[] {c.perRow, c.perSampleBlock};
         }
     }
 

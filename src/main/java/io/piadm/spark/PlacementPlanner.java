@@ -147,11 +147,11 @@ public final class PlacementPlanner {
             SamplerKind k = kinds.get(i);
             int b = batches.get(i);
             int tb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(b, n)));
-            profiles.get(i).withDriverRowSeconds(io.piadm.plan.Probe.driverRowSeconds(k, job.config(), d, tb), tb);
+            profiles.get(i).withDriverCost(io.piadm.plan.Probe.driver(k, job.config(), d, tb), tb);
             SampleLayout sl = layouts.get(i);
             int sb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks)));
-            profiles.get(i).withTaskRowSeconds(Calibrator.taskRowSeconds(sc, k, job.config(), d,
-                    Math.min(slots, sl.chunks), sb, cal.clusterCores), sb);
+            profiles.get(i).withTaskCost(Calibrator.taskCost(sc, k, job.config(), d, Math.min(slots, sl.chunks), sb),
+                    sb);
         }
         CostModel cm = new CostModel(cal);
         List<CostModel.Prediction> predictions = new ArrayList<>();

@@ -137,8 +137,10 @@ public final class SparkRun {
             }
             ChunkCheckpoints.Layout stored = chunks == null ? null : chunks.open(id, s.resume);
             int gpus = gpuSlots(sc);
-            ResidentPlan rp = ResidentPlan.make(job, sampler, s.partitions, stored, ResidentPlan.Cluster.of(sc),
-                    gpus > 0 ? gpus : cores);
+            // The default chunking counts the cluster's slots, and is stored: wait until the executors are in
+            // (a fresh standalone session reads a default parallelism of 2 until they register).
+            int slots = gpus > 0 ? gpus : ClusterSlots.await(sc).slots();
+            ResidentPlan rp = ResidentPlan.make(job, sampler, s.partitions, stored, ResidentPlan.Cluster.of(sc), slots);
             ResidentSampleJob.Run run = ResidentSampleJob.run(spark, job, rp, chunks, stored != null, listener);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batchSize", rp.batchSize);
