@@ -153,6 +153,10 @@ final class SampleCommand implements Callable<Integer> {
                     + "). Default for onnx models: the dataset named in the model's <name>.report.json, if any.")
     String referenceData;
 
+    /** Options for trained networks (labels, guidance, denoising, image outputs): {@link SampleExtras}. */
+    @picocli.CommandLine.Mixin
+    SampleExtras extras = new SampleExtras();
+
     /** The sampler names for --help. */
     static final class SamplerNames implements Iterable<String> {
         @Override
@@ -172,9 +176,11 @@ final class SampleCommand implements Callable<Integer> {
         final boolean overwrite;
         /** Training data of a learned model to compare samples with, or null. */
         final DataReference reference;
+        final SampleExtras extras;
 
         Resolved(SampleJob job, Backend backend, Path out, String remoteOut, boolean overwrite,
-                DataReference reference) {
+                DataReference reference, SampleExtras extras) {
+            this.extras = extras;
             this.job = job;
             this.backend = backend;
             this.out = out;
@@ -260,10 +266,10 @@ final class SampleCommand implements Callable<Integer> {
                 correctorTime != null ? correctorTime : CorrectorOptions.DEFAULT_TIME,
                 friction != null ? friction : CorrectorOptions.DEFAULT_FRICTION);
 
-        ModelSpec spec = ModelSpecs.parse(model);
+        ModelSpec spec = extras.model(ModelSpecs.parse(model));
         int d = spec.dim();
         ScheduleConfig sc = new ScheduleConfig(d).horizon(horizon).eta(eta).blockLength(blockLength)
-                .stepsPerBlock(stepsPerBlock);
+                .stepsPerBlock(stepsPerBlock).trainingTimes(spec.trainingTimes());
         if (accuracy != null) {
             sc.accuracy(accuracy);
         }
@@ -298,7 +304,9 @@ final class SampleCommand implements Callable<Integer> {
         if (!backend.equals(io.piadm.spark.SparkBackend.NAME)) {
             so.checkpointDir = null;
         }
-        DataReference reference = DataReference.resolve(referenceData, spec);
+        DataReference reference = DataReference.resolve(referenceData, spec, extras.classifier);
+        extras.check(spec, schedule, reference, seed);
+        so.format = extras.format();
         // Last, once everything else is known to be valid: the output location (a probe file, deleted),
         // then the backend (which checks its checkpoint directory the same way).
         if (remote) {
@@ -306,7 +314,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         Path checkedOut = remote ? null : OutputDir.check(localPath(out), overwrite);
         Backend be = Backends.create(backend, so);
-        return new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
+        return new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference, extras);
     }
 
     /** Block checkpoints live beside the output directory, which exists only once complete. */
@@ -369,25 +377,31 @@ final class SampleCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         SampleJob job = r.job;
         Backend backend = r.backend;
-        SamplingResult result = backend.run(job, new ProgressLogger(job.createSampler().stageCount()));
+        SamplingResult result = r.extras.after(job, backend.run(job, new ProgressLogger(job.createSampler().stageCount())));
         double eta = job.config().schedule().eta();
         ModelSpec spec = job.model();
         AnalyticTarget target = spec.analyticTarget();
-        Map<String, Object> metrics = target != null
+        Map<String, Object> metrics = target != null && r.extras.denoised()
+                ? Map.of("skipped", "the samples are Tweedie posterior means (--denoise-final), not draws from p_eta;"
+                        + " their law is in docs/ALGORITHMS.md section 11")
+                : target != null
                 ? MetricsReport.compute(spec, eta, result.samples(), result.count(), job.seed())
-                : DataReference.metrics(r.reference, eta, result, job.seed());
+                : DataReference.metrics(r.reference, eta, result, job.seed(), r.extras.labels(result), r.extras.image(),
+                        r.extras.denoised());
         LinkedHashMap<String, Object> manifest = RunManifest.build(job, backend, result, metrics);
         List<String> files = new ArrayList<>(List.of("samples.npy", "run.json"));
         boolean plot = job.dim() == 2;
         if (plot) {
             files.add("samples.png");
         }
+        files.addAll(r.extras.files());
         files.addAll(backend.sampleFiles());
         if (target != null) {
             for (io.piadm.model.OutputArray a : target.extraOutputs()) {
                 files.add(a.fileName()); // e.g. target-covariance.npy, so the exact target can be rebuilt
             }
         }
+        r.extras.describe(manifest);
         manifest.put("outputs", files);
         manifest.put("command", args);
         if (r.remoteOut != null) {
@@ -417,7 +431,8 @@ final class SampleCommand implements Callable<Integer> {
             AnalyticTarget plotTarget, long t0) throws java.io.IOException {
         SampleJob job = r.job;
         double eta = job.config().schedule().eta();
-        Npy.write(dir.resolve("samples.npy"), result.samples(), result.count(), result.dim());
+        r.extras.writeSamples(dir, result);
+        r.extras.writeExtras(dir, result);
         if (job.dim() == 2) {
             SamplePlot.write(dir.resolve("samples.png"), result.samples(), result.count(), plotTarget, eta,
                     result.sampler() + " on " + job.model().id() + ", n = " + result.count(), job.seed());

@@ -95,7 +95,7 @@ public final class SparkBackend implements Backend {
     @Override
     public void writeSampleFiles(org.apache.hadoop.fs.Path dir, SamplingResult r) {
         ParquetSamples.write(session, r.samples(), r.firstSample(), r.count(), r.dim(),
-                new org.apache.hadoop.fs.Path(dir, "samples.parquet"), outcome.partitions);
+                new org.apache.hadoop.fs.Path(dir, "samples.parquet"), outcome.partitions, settings.format);
     }
 
     @Override

@@ -259,14 +259,30 @@ public final class OnnxScoreModel implements LabelledScoreModel {
     }
 
     private float[] run(double[] x, double[] t, long[] labels, int from, int n) {
+        double[] tin = new double[n];
+        for (int r = 0; r < n; r++) {
+            tin[r] = networkInput(t[from + r]);
+        }
+        return runNetworkTimes(x, tin, labels, from, n);
+    }
+
+    /**
+     * The raw output for rows {@code 0 .. n)} fed the given values of the time input directly (no time map):
+     * the time-convention probe compares conventions on one session. At most {@link #MAX_ROWS_PER_RUN} rows.
+     */
+    float[] networkAtInputTimes(double[] x, double[] netTimes, long[] labels, int n) {
+        if (n > MAX_ROWS_PER_RUN) {
+            throw new IllegalArgumentException("at most " + MAX_ROWS_PER_RUN + " rows, got " + n);
+        }
+        return runNetworkTimes(x, java.util.Arrays.copyOf(netTimes, n), labels, 0, n);
+    }
+
+    private float[] runNetworkTimes(double[] x, double[] times, long[] labels, int from, int n) {
         // Pad to a whole number of PAD_ROWS rows: ONNX Runtime's CPU kernels pick their code path (and so
         // the float32 summation order) from the batch size, so a fixed set of sizes keeps results
         // independent of how rows are batched (see the class comment).
         int padded = ((n + PAD_ROWS - 1) / PAD_ROWS) * PAD_ROWS;
-        double[] tin = new double[padded];
-        for (int r = 0; r < n; r++) {
-            tin[r] = networkInput(t[from + r]);
-        }
+        double[] tin = java.util.Arrays.copyOf(times, padded);
         double padT = integerSteps ? time.nearestStep(1.0) : time.networkTime(1.0);
         for (int r = n; r < padded; r++) {
             tin[r] = padT; // padding rows: x = 0 at a harmless time; their outputs are dropped
