@@ -31,7 +31,8 @@ import java.util.Map;
  *       feeds fractional step indices.</li>
  *   <li>{@code shape}: the per-row shape of x when the model leaves it dynamic; {@code d}: the same for a flat x.</li>
  *   <li>{@code inputs}, {@code output}: names, when they are not the recognised ones (see {@link OnnxSignature}).</li>
- *   <li>{@code null-label}: the unconditional label of a class-conditional network (classifier-free guidance).</li>
+ *   <li>{@code null-label}: the unconditional label of a class-conditional network (classifier-free guidance);
+ *       default: the {@code nullLabel} of the training report beside the model, if any.</li>
  *   <li>{@code check}: the time-convention probe before sampling ({@code on}: refuse a convention that clearly
  *       does not fit; {@code warn}: only warn; {@code off}); it never changes samples.</li>
  *   <li>{@code threads}: ONNX Runtime intra-op threads; {@code gpu}: a CUDA device id; {@code requireGpu}:
@@ -60,6 +61,7 @@ public final class OnnxModelSpec implements LabelledModelSpec {
         long[] shape;
         OnnxSignature.Names names = OnnxSignature.Names.defaults();
         Integer nullLabel;
+        boolean nullLabelFromReport;
         Boolean integerSteps;
         Check check = Check.ON;
         int threads = 1;
@@ -224,6 +226,10 @@ public final class OnnxModelSpec implements LabelledModelSpec {
             throw InvalidSettingException.model(label + ": timesteps=integer needs a DDPM time convention "
                     + "(time=ddpm-linear|ddpm-cosine), not time=ou");
         }
+        if (o.nullLabel == null && sig.hasLabel()) {
+            o.nullLabel = reportNullLabel(o.path); // the training report beside the model, if it names one
+            o.nullLabelFromReport = o.nullLabel != null;
+        }
         if (o.nullLabel != null && !sig.hasLabel()) {
             throw InvalidSettingException.model(label + ": null-label applies to a class-conditional network, but the"
                     + " model takes no label input (" + String.join(" or ", OnnxSignature.LABEL_NAMES) + ")");
@@ -238,6 +244,28 @@ public final class OnnxModelSpec implements LabelledModelSpec {
             }
         }
         return spec;
+    }
+
+    /**
+     * The integer {@code nullLabel} of {@code <name>.report.json} beside a local model file (as the digits
+     * notebook writes it), or null.
+     */
+    static Integer reportNullLabel(String path) {
+        if (path.contains("://") && !path.startsWith("file:")) {
+            return null;
+        }
+        try {
+            java.nio.file.Path model = java.nio.file.Paths.get(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
+            String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+            java.nio.file.Path report = model.resolveSibling(name + ".report.json");
+            if (!java.nio.file.Files.isReadable(report)) {
+                return null;
+            }
+            com.fasterxml.jackson.databind.JsonNode n = io.piadm.io.RunJson.read(report).path("nullLabel");
+            return n.isInt() && n.asInt() >= 0 ? n.asInt() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static OnnxSignature.Names names(String label, String inputs, String output) {
@@ -321,6 +349,7 @@ public final class OnnxModelSpec implements LabelledModelSpec {
         c.shape = o.shape;
         c.names = o.names;
         c.nullLabel = o.nullLabel;
+        c.nullLabelFromReport = o.nullLabelFromReport;
         c.integerSteps = o.integerSteps;
         c.check = o.check;
         c.threads = o.threads;
@@ -488,6 +517,9 @@ public final class OnnxModelSpec implements LabelledModelSpec {
         m.put("timesteps", timestepsNote());
         if (o.nullLabel != null) {
             m.put("nullLabel", o.nullLabel);
+            if (o.nullLabelFromReport) {
+                m.put("nullLabelSource", "the model's report.json (nullLabel)");
+            }
         }
         m.put("threads", o.threads);
         if (o.gpu != null) {
