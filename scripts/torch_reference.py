@@ -15,6 +15,8 @@
       /usr/bin/python3 scripts/torch_reference.py stats --samples out/piadm/samples.npy \\
           --labels out/piadm/labels.npy --against out/torch-cfg/samples.npy --against-labels out/torch-cfg/labels.npy
     prints JSON (and writes it to --out FILE if given).
+  data:   writes the 1797 digits in [-1, 1] as an N x 64 float64 .npy (for piadm's --reference-data):
+      /usr/bin/python3 scripts/torch_reference.py data --out target/digits.npy [--labels-out target/digits-labels.npy]
 
 The schedule is the linear DDPM one (betas linspace(1e-4, 0.02, N), abar_k = prod_{i<=k}(1 - beta_i),
 0-based k) with N = --steps (1000). Bad input: one line naming the option, exit code 2, nothing written."""
@@ -293,6 +295,20 @@ def cmd_stats(a):
     return 0
 
 
+def cmd_data(a):
+    """The training data as piadm's --reference-data and stats read it: N x 64 float64 in [-1, 1]."""
+    from torchref.digits import load_digits_pm1
+    for f in (a.out, a.labels_out):
+        if f and os.path.exists(f) and not a.overwrite:
+            raise BadInput(f"--out/--labels-out: {f} exists (give --overwrite to replace it)")
+    x, y = load_digits_pm1()
+    np.save(a.out, x.reshape(len(x), -1).astype(np.float64))
+    if a.labels_out:
+        np.save(a.labels_out, y)
+    print(f"torch_reference: {len(x)} sklearn digits (v / 8 - 1, rows C-order [1,8,8]) -> {a.out}")
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -322,9 +338,13 @@ def main(argv=None):
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out")
     t.add_argument("--overwrite", action="store_true")
+    dd = sub.add_parser("data", help="write the 1797 sklearn digits in [-1, 1] as an N x 64 float64 .npy")
+    dd.add_argument("--out", required=True)
+    dd.add_argument("--labels-out")
+    dd.add_argument("--overwrite", action="store_true")
     a = p.parse_args(argv)
     try:
-        return cmd_sample(a) if a.cmd == "sample" else cmd_stats(a)
+        return {"sample": cmd_sample, "stats": cmd_stats, "data": cmd_data}[a.cmd](a)
     except BadInput as e:
         print(f"torch_reference: {e}", file=sys.stderr)
         return 2

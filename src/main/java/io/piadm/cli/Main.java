@@ -50,7 +50,25 @@ public final class Main implements Callable<Integer> {
     boolean verbose;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int rc = commandLine().execute(args);
+        // In YARN cluster mode this main runs in a thread of Spark's ApplicationMaster, which reports the
+        // final status when main returns (SUCCEEDED) or throws (FAILED). System.exit would end the AM
+        // before it unregisters, and YARN would count the attempt as failed and run the job again.
+        if (inYarnApplicationMaster()) {
+            if (rc != 0) {
+                throw new IllegalStateException("piadm " + (args.length > 0 ? args[0] : "")
+                        + " failed with exit code " + rc + " (see the message above)");
+            }
+            return;
+        }
+        System.exit(rc);
+    }
+
+    /** Set by Spark's ApplicationMaster for the user class in cluster deploy mode. */
+    static boolean inYarnApplicationMaster() {
+        return "yarn".equals(System.getProperty("spark.master"))
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"))
+                && System.getProperty("spark.yarn.app.id") != null;
     }
 
     /** The configured command line (error handlers installed); tests call {@code execute} on it. */
