@@ -39,6 +39,20 @@ public interface ModelSpec extends Serializable {
         return null;
     }
 
+    /**
+     * The OU times {@code t_0 < ... < t_{N-1}} at which a network was trained, when every evaluation must be at
+     * one of them (an integer DDPM step index, docs/ALGORITHMS.md section 9): the schedule is then snapped to
+     * these times. Null (the default): any time.
+     */
+    default double[] trainingTimes() {
+        return null;
+    }
+
+    /** The per-row shape of the state (e.g. [1, 8, 8] for an image model); the default is flat, [d]. */
+    default long[] rowShape() {
+        return new long[] {dim()};
+    }
+
     /** The exact law p_t, when this model knows it (reference models); null otherwise. */
     default AnalyticTarget analyticTarget() {
         return null;

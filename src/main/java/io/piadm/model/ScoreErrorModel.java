@@ -62,6 +62,16 @@ public final class ScoreErrorModel implements ModelSpec {
         return base.modelFile();
     }
 
+    @Override
+    public double[] trainingTimes() {
+        return base.trainingTimes();
+    }
+
+    @Override
+    public long[] rowShape() {
+        return base.rowShape();
+    }
+
     public ModelSpec base() {
         return base;
     }

@@ -140,7 +140,7 @@ public final class SparkRun {
             int gpus = gpuSlots(sc);
             ResidentPlan rp = ResidentPlan.make(job, sampler, s.partitions, stored, ResidentPlan.Cluster.of(sc),
                     gpus > 0 ? gpus : cores);
-            ResidentSampleJob.Run run = ResidentSampleJob.run(spark, job, rp, chunks, stored != null, listener);
+            ResidentSampleJob.Run run = ResidentSampleJob.run(spark, job, rp, chunks, stored != null, s.format, listener);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batchSize", rp.batchSize);
             extra.put("sampleChunks", run.described);
