@@ -10,7 +10,6 @@ import io.piadm.job.TweedieDenoise;
 import io.piadm.model.ClassConditional;
 import io.piadm.model.LabelledModelSpec;
 import io.piadm.model.ModelSpec;
-import io.piadm.model.ScoreErrorModel;
 import io.piadm.model.onnx.OnnxModelSpec;
 import io.piadm.model.onnx.TimeConventionCheck;
 import io.piadm.sampler.SampleSource;
@@ -89,20 +88,11 @@ final class SampleExtras {
     }
 
     private static LabelledModelSpec labelled(ModelSpec spec) {
-        if (spec instanceof ScoreErrorModel se) {
-            return labelled(se.base());
-        }
-        return spec instanceof LabelledModelSpec l ? l : null;
+        return spec.unwrap(LabelledModelSpec.class);
     }
 
     private static OnnxModelSpec onnx(ModelSpec spec) {
-        if (spec instanceof ScoreErrorModel se) {
-            return onnx(se.base());
-        }
-        if (spec instanceof ClassConditional c) {
-            return onnx(c.base());
-        }
-        return spec instanceof OnnxModelSpec o ? o : null;
+        return spec.unwrap(OnnxModelSpec.class);
     }
 
     /**

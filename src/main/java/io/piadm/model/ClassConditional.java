@@ -44,10 +44,12 @@ public final class ClassConditional implements ModelSpec {
      * stays outermost) for the class list and guidance weight (null: 1, the conditional model alone).
      */
     public static ModelSpec wrap(ModelSpec spec, long[] classes, Double guidance) {
-        if (spec instanceof ScoreErrorModel se) {
-            return new ScoreErrorModel(wrap(se.base(), classes, guidance), se.eps(), se.errorSeed());
-        }
-        if (!(spec instanceof LabelledModelSpec ls) || !ls.hasLabelInput()) {
+        return spec.withInner(inner -> wrapNetwork(inner, classes, guidance));
+    }
+
+    private static ModelSpec wrapNetwork(ModelSpec spec, long[] classes, Double guidance) {
+        LabelledModelSpec ls = spec.unwrap(LabelledModelSpec.class);
+        if (ls == null || !ls.hasLabelInput()) {
             throw new InvalidSettingException("{0} applies to a class-conditional network (a label input named "
                     + "class_labels or y, or given by inputs=X:T:LABEL), but " + spec.id() + " takes no label",
                     Setting.CLASSES);
@@ -124,13 +126,13 @@ public final class ClassConditional implements ModelSpec {
 
     /** The class-conditional wrapper inside {@code spec} (through a score-error wrapper), or null. */
     public static ClassConditional find(ModelSpec spec) {
-        if (spec instanceof ClassConditional c) {
-            return c;
-        }
-        if (spec instanceof ScoreErrorModel se) {
-            return find(se.base());
-        }
-        return null;
+        return spec.unwrap(ClassConditional.class);
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        T self = ModelSpec.super.unwrap(type);
+        return self != null ? self : base.unwrap(type);
     }
 
     public long[] classes() {

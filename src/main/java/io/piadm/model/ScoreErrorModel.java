@@ -76,6 +76,17 @@ public final class ScoreErrorModel implements ModelSpec {
         return base;
     }
 
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        T self = ModelSpec.super.unwrap(type);
+        return self != null ? self : base.unwrap(type);
+    }
+
+    @Override
+    public ModelSpec withInner(java.util.function.UnaryOperator<ModelSpec> inner) {
+        return new ScoreErrorModel(base.withInner(inner), eps, errorSeed);
+    }
+
     public double eps() {
         return eps;
     }
