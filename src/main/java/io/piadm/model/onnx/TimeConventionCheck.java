@@ -227,7 +227,8 @@ public final class TimeConventionCheck {
                     ? String.format(Locale.ROOT, "training loss %.3g vs %.3g on %s, horizon error %.3g vs %.3g",
                             best.loss, given.loss, dataSource, best.horizon, given.horizon)
                     : String.format(Locale.ROOT, "horizon error %.3g vs %.3g, training loss on its own DDIM samples"
-                            + " %.3g vs %.3g; give --reference-data for a stronger check", best.horizon, given.horizon,
+                            + " %.3g vs %.3g; reference data (the " + io.piadm.config.Setting.REFERENCE_DATA.key()
+                            + " setting) gives a stronger check", best.horizon, given.horizon,
                             best.loss, given.loss);
             String msg = given.convention() + " does not look like this network's convention: " + best.convention()
                     + " fits better (" + figures + ")" + (spec.timeGiven() ? "" : "; time= was omitted");
