@@ -219,10 +219,10 @@ final class BenchWallCommand implements Callable<Integer> {
                 PlanReport r = PlacementPlanner.predict(sc, j, parts);
                 reports.put(s, r);
                 io.piadm.plan.Calibration c = r.calibration();
-                out.printf(Locale.ROOT, "       calibration for %s (%.1f s): empty job %.0f/%.0f ms (1/%d tasks), service round"
-                        + " %.2f ms + %.2f us/row, call %.2f ms (1 row) .. %.2f ms (%d rows), CPU %.2f cores (executors),"
+                out.printf(Locale.ROOT, "       calibration for %s (%.1f s): empty job %.0f/%.0f ms (1/%d tasks), write job %.0f ms,"
+                        + " service round %.2f ms + %.2f us/row, call %.2f ms (1 row) .. %.2f ms (%d rows), CPU %.2f cores (executors),"
                         + " %.2f (driver)%n", s, c.seconds, c.emptyJob1 * 1e3, c.emptyJobSlots * 1e3, c.slots,
-                        c.roundFixed * 1e3, c.roundPerRow * 1e6, c.callWall[0] * 1e3, c.callWall[c.batch.length - 1] * 1e3,
+                        c.writeJobSlots * 1e3, c.roundFixed * 1e3, c.roundPerRow * 1e6, c.callWall[0] * 1e3, c.callWall[c.batch.length - 1] * 1e3,
                         c.batch[c.batch.length - 1], c.clusterCores, c.driverCores);
                 out.print(r.probes().replaceAll("(?m)^", "       "));
                 out.flush();

@@ -56,10 +56,10 @@ final class PlanCommand extends SampleCommand {
         if (em != null) {
             pw.println(em.summary() + ": every time below is for the emulated accelerator");
         }
-        pw.printf(Locale.ROOT, "calibration (%.1f s): empty job %.1f ms (1 task), %.1f ms (%d tasks); service round"
+        pw.printf(Locale.ROOT, "calibration (%.1f s): empty job %.1f ms (1 task), %.1f ms (%d tasks), write job %.1f ms; service round"
                 + " %.2f ms + %.2f us/row; model call %.2f ms (%d rows) .. %.2f ms (%d rows); CPU %.2f cores on the"
                 + " executors, %.2f on the driver%n", c.seconds, c.emptyJob1 * 1e3, c.emptyJobSlots * 1e3, c.slots,
-                c.roundFixed * 1e3, c.roundPerRow * 1e6, c.callWall[0] * 1e3, c.batch[0],
+                c.writeJobSlots * 1e3, c.roundFixed * 1e3, c.roundPerRow * 1e6, c.callWall[0] * 1e3, c.batch[0],
                 c.callWall[c.batch.length - 1] * 1e3, c.batch[c.batch.length - 1], c.clusterCores, c.driverCores);
         pw.print(r.probes());
         pw.print(r.table());

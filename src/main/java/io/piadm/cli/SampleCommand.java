@@ -166,6 +166,10 @@ class SampleCommand implements Callable<Integer> {
                     + "). Default for onnx models: the dataset named in the model's <name>.report.json, if any.")
     String referenceData;
 
+    /** Options for trained networks (labels, guidance, denoising, image outputs): {@link SampleExtras}. */
+    @picocli.CommandLine.Mixin
+    SampleExtras extras = new SampleExtras();
+
     /** The sampler names for --help. */
     static final class SamplerNames implements Iterable<String> {
         @Override
@@ -191,9 +195,11 @@ class SampleCommand implements Callable<Integer> {
         String skipped;
         /** Largest samples.npy streamed from samples that are not in memory. */
         long npyMaxBytes = SampleOutputs.DEFAULT_NPY_MAX_BYTES;
+        final SampleExtras extras;
 
         Resolved(SampleJob job, Backend backend, Path out, String remoteOut, boolean overwrite,
-                DataReference reference) {
+                DataReference reference, SampleExtras extras) {
+            this.extras = extras;
             this.job = job;
             this.backend = backend;
             this.out = out;
@@ -287,10 +293,10 @@ class SampleCommand implements Callable<Integer> {
                 correctorTime != null ? correctorTime : CorrectorOptions.DEFAULT_TIME,
                 friction != null ? friction : CorrectorOptions.DEFAULT_FRICTION);
 
-        ModelSpec spec = ModelSpecs.parse(model);
+        ModelSpec spec = extras.model(ModelSpecs.parse(model));
         int d = spec.dim();
         ScheduleConfig sc = new ScheduleConfig(d).horizon(horizon).eta(eta).blockLength(blockLength)
-                .stepsPerBlock(stepsPerBlock);
+                .stepsPerBlock(stepsPerBlock).trainingTimes(spec.trainingTimes());
         if (accuracy != null) {
             sc.accuracy(accuracy);
         }
@@ -321,6 +327,10 @@ class SampleCommand implements Callable<Integer> {
         so.master = master;
         so.partitions = partitions;
         so.parallelism = parallelism;
+        if (extras.denoiseFinal && "samples".equals(parallelism)) {
+            throw new InvalidSettingException("{0} runs on the driver and needs the samples in its memory; {1} samples"
+                    + " keeps them on the executors: use {1} time or auto", Setting.DENOISE_FINAL, Setting.PARALLELISM);
+        }
         so.resume = ResumeMode.parse(resume);
         so.checkpointDirGiven = checkpointDir != null;
         so.checkpointDir = checkpointDir != null ? checkpointDir : out == null ? null : defaultCheckpointDir(out);
@@ -344,7 +354,9 @@ class SampleCommand implements Callable<Integer> {
         Backends.SparkOptions so = jo.spark;
         ModelSpec spec = job.model();
         boolean remote = HadoopOutput.isRemote(out);
-        DataReference reference = DataReference.resolve(referenceData, spec);
+        DataReference reference = DataReference.resolve(referenceData, spec, extras.classifier);
+        extras.check(spec, job.config().schedule(), reference, seed);
+        so.format = extras.format();
         ScheduledRuns.IfExists mode = ScheduledRuns.IfExists.parse(ifExists);
         if (so.checkpointDir != null) {
             io.piadm.io.OutputSafety.checkCheckpointOutside(out, so.checkpointDir);
@@ -356,7 +368,7 @@ class SampleCommand implements Callable<Integer> {
                 new org.apache.hadoop.conf.Configuration());
         Path checkedOut = remote ? null : localPath(out).toAbsolutePath().normalize();
         Backend be = skipped != null ? null : Backends.create(backend, so);
-        Resolved r = new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
+        Resolved r = new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference, extras);
         r.outArg = out;
         r.ifExists = mode;
         r.skipped = skipped;
@@ -446,7 +458,7 @@ class SampleCommand implements Callable<Integer> {
         Backend backend = r.backend;
         SamplingResult result;
         try {
-            result = backend.run(job, new ProgressLogger(job.createSampler().stageCount()));
+            result = r.extras.after(job, backend.run(job, new ProgressLogger(job.createSampler().stageCount())));
         } catch (Exception e) {
             // Non-finite samples are never written: say so (the kernel names block, sweep and sample).
             if (Main.runFailure(e) instanceof io.piadm.sampler.NonFiniteStateException nf) {
@@ -462,23 +474,25 @@ class SampleCommand implements Callable<Integer> {
         // pass (SampleOutputs): nothing here holds every sample unless the backend already does.
         io.piadm.sampler.SampleSource source = result.source();
         io.piadm.sampler.Subsample sub = source.subsample(job.seed());
-        Map<String, Object> metrics = SampleOutputs.metrics(spec, eta, sub, r.reference, job.seed());
-        SampleOutputs.NpyPlan npy = SampleOutputs.npyPlan(source, r.npyMaxBytes);
+        Map<String, Object> metrics = SampleOutputs.metrics(spec, eta, sub, r.reference, job.seed(), r.extras);
+        SampleOutputs.NpyPlan npy = SampleOutputs.npyPlan(source, r.npyMaxBytes, r.extras.format().float32());
         LinkedHashMap<String, Object> manifest = RunManifest.build(job, backend, result, metrics);
         List<String> files = new ArrayList<>(List.of("run.json"));
         if (npy.write) {
             files.add(0, "samples.npy");
         }
-        boolean plot = job.dim() == 2;
+        boolean plot = job.dim() == 2 && !r.extras.image();
         if (plot) {
             files.add("samples.png");
         }
+        files.addAll(r.extras.files());
         files.addAll(backend.sampleFiles());
         if (target != null) {
             for (io.piadm.model.OutputArray a : target.extraOutputs()) {
                 files.add(a.fileName()); // e.g. target-covariance.npy, so the exact target can be rebuilt
             }
         }
+        r.extras.describe(manifest);
         manifest.put("outputs", files);
         manifest.put("samplesNpy", npy.describe());
         manifest.put("command", args);
@@ -495,13 +509,13 @@ class SampleCommand implements Callable<Integer> {
                 // (streamed straight into the temporary directory) and rename into place.
                 Path stage = Files.createTempDirectory("piadm-out-");
                 try {
-                    writeSmallFiles(stage, r, sub, manifest, target, t0);
+                    writeSmallFiles(stage, r, source, sub, manifest, target, t0);
                     HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(), tmp -> {
                         backend.writeSampleFiles(tmp, result);
                         if (npy.write) {
                             org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(tmp, "samples.npy");
                             try (java.io.OutputStream o = f.getFileSystem(backend.hadoopConfiguration()).create(f, false)) {
-                                SampleOutputs.writeNpy(source, o);
+                                SampleOutputs.writeNpy(source, o, r.extras.format().float32());
                             }
                         }
                     }, beforeCommit);
@@ -517,10 +531,10 @@ class SampleCommand implements Callable<Integer> {
                 if (npy.write) {
                     try (java.io.OutputStream o = new java.io.BufferedOutputStream(
                             Files.newOutputStream(od.dir().resolve("samples.npy")), 1 << 16)) {
-                        SampleOutputs.writeNpy(source, o);
+                        SampleOutputs.writeNpy(source, o, r.extras.format().float32());
                     }
                 }
-                writeSmallFiles(od.dir(), r, sub, manifest, target, t0);
+                writeSmallFiles(od.dir(), r, source, sub, manifest, target, t0);
                 beforeCommit.run();
                 dir = od.commit();
             }
@@ -535,12 +549,16 @@ class SampleCommand implements Callable<Integer> {
         }
     }
 
-    /** samples.png (d = 2, from the subsample), the target's extra arrays and, last, run.json. */
-    private static void writeSmallFiles(Path dir, Resolved r, io.piadm.sampler.Subsample sub,
-            Map<String, Object> manifest, AnalyticTarget plotTarget, long t0) throws java.io.IOException {
+    /**
+     * samples.png (d = 2, from the subsample), the image outputs and labels.npy of trained networks, the target's
+     * extra arrays and, last, run.json.
+     */
+    private static void writeSmallFiles(Path dir, Resolved r, io.piadm.sampler.SampleSource source,
+            io.piadm.sampler.Subsample sub, Map<String, Object> manifest, AnalyticTarget plotTarget, long t0) throws java.io.IOException {
         SampleJob job = r.job;
         double eta = job.config().schedule().eta();
-        if (job.dim() == 2) {
+        r.extras.writeExtras(dir, source, sub);
+        if (job.dim() == 2 && !r.extras.image()) {
             SamplePlot.write(dir.resolve("samples.png"), sub.rows(), sub.count(), plotTarget, eta,
                     job.kind().id() + " on " + job.model().id() + ", n = " + sub.count()
                             + (sub.complete() ? "" : " of " + sub.population()), job.seed());

@@ -87,8 +87,8 @@ final class SampleOutputs {
         }
     }
 
-    static NpyPlan npyPlan(SampleSource src, long maxBytes) {
-        long bytes = Npy.fileBytes(src.count(), src.dim());
+    static NpyPlan npyPlan(SampleSource src, long maxBytes, boolean float32) {
+        long bytes = Npy.fileBytes(src.count(), src.dim(), float32);
         if (src.inMemory()) {
             return new NpyPlan(true, bytes, maxBytes, "written from the samples in the driver's memory");
         }
@@ -101,8 +101,8 @@ final class SampleOutputs {
     }
 
     /** samples.npy in one pass over the source (constant memory beyond what the source holds). */
-    static void writeNpy(SampleSource src, OutputStream out) throws IOException {
-        Npy.Writer w = new Npy.Writer(out, src.count(), src.dim());
+    static void writeNpy(SampleSource src, OutputStream out, boolean float32) throws IOException {
+        Npy.Writer w = new Npy.Writer(out, src.count(), src.dim(), float32);
         src.forEachRow((id, v, off) -> w.row(v, off));
         w.finish();
     }
@@ -112,10 +112,17 @@ final class SampleOutputs {
      * {@link Subsample#size} of them), with a {@code subsample} entry saying how many rows of how many.
      */
     static Map<String, Object> metrics(ModelSpec spec, double eta, Subsample sub, DataReference reference,
-            long seed) {
+            long seed, SampleExtras extras) {
         AnalyticTarget target = spec.analyticTarget();
+        if (target != null && extras.denoised()) {
+            Map<String, Object> skipped = new LinkedHashMap<>();
+            skipped.put("skipped", "the samples are Tweedie posterior means (denoise-final), not draws from p_eta;"
+                    + " their law is in docs/ALGORITHMS.md section 11");
+            return skipped;
+        }
         Map<String, Object> m = target != null ? MetricsReport.compute(spec, eta, sub.rows(), sub.count(), seed)
-                : DataReference.metrics(reference, eta, sub, seed);
+                : DataReference.metrics(reference, eta, sub, seed, extras.labels(sub.ids()), extras.image(),
+                        extras.denoised());
         if (m != null) {
             m.put("subsample", sub.describe());
         }

@@ -55,14 +55,41 @@ public final class EmulatedAccelerator implements ModelSpec {
         this.devices = devices;
     }
 
-    /** The model without the emulation (for a cheap pilot on the driver); itself when not emulated. */
+    /**
+     * The model without the emulation (for a cheap pilot on the driver); itself when not emulated. The
+     * emulation is the outermost wrapper (ModelSpecs; {@link #withInner} keeps it there).
+     */
     public static ModelSpec strip(ModelSpec spec) {
-        return spec instanceof EmulatedAccelerator e ? e.base : spec;
+        EmulatedAccelerator e = of(spec);
+        return e == spec ? e.base : spec;
     }
 
     /** The emulation of {@code spec}, or null when it runs at its real speed. */
     public static EmulatedAccelerator of(ModelSpec spec) {
-        return spec instanceof EmulatedAccelerator e ? e : null;
+        return spec.unwrap(EmulatedAccelerator.class);
+    }
+
+    /** Looks through to the base (an ONNX network under the emulation is still found, issue 7). */
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        T self = ModelSpec.super.unwrap(type);
+        return self != null ? self : base.unwrap(type);
+    }
+
+    /** The emulation stays outermost: wrappers added inside (class labels) go around the base. */
+    @Override
+    public ModelSpec withInner(java.util.function.UnaryOperator<ModelSpec> inner) {
+        return new EmulatedAccelerator(base.withInner(inner), latencyMs, perRowUs, devices);
+    }
+
+    @Override
+    public double[] trainingTimes() {
+        return base.trainingTimes();
+    }
+
+    @Override
+    public long[] rowShape() {
+        return base.rowShape();
     }
 
     public ModelSpec base() {

@@ -11,7 +11,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code emptyJob1}, {@code emptyJobSlots}: latency of an empty Spark job of 1 task and of one task per
- *       slot (what a sample-parallel run pays once to start its tasks);</li>
+ *       slot; {@code writeJobSlots}: a DataFrame write job of one task per slot, one row each, through
+ *       Spark's {@code noop} sink (query planning and the write protocol, no I/O): what the executor-resident
+ *       run pays beyond its tasks' work (its one job is such a write);</li>
  *   <li>{@code roundFixed}, {@code roundPerRow}: a time-parallel round through the score service with a model
  *       that only copies its input (so: the channel, both ways, and the driver's side of a round), as
  *       {@code roundFixed + rows * roundPerRow} at this dimension; {@code serviceStart}: starting the service
@@ -29,6 +31,7 @@ public final class Calibration {
     public final int slots;
     public final double emptyJob1;
     public final double emptyJobSlots;
+    public final double writeJobSlots;
     public final double roundFixed;
     public final double roundPerRow;
     public final double serviceStart;
@@ -43,6 +46,13 @@ public final class Calibration {
     public Calibration(int executors, int slots, double emptyJob1, double emptyJobSlots, double roundFixed,
             double roundPerRow, double serviceStart, int[] batch, double[] callWall, double[] callCpu,
             double clusterCores, double driverCores, double seconds, String model) {
+        this(executors, slots, emptyJob1, emptyJobSlots, emptyJobSlots, roundFixed, roundPerRow, serviceStart, batch,
+                callWall, callCpu, clusterCores, driverCores, seconds, model);
+    }
+
+    public Calibration(int executors, int slots, double emptyJob1, double emptyJobSlots, double writeJobSlots,
+            double roundFixed, double roundPerRow, double serviceStart, int[] batch, double[] callWall,
+            double[] callCpu, double clusterCores, double driverCores, double seconds, String model) {
         if (batch.length == 0 || batch.length != callWall.length || batch.length != callCpu.length) {
             throw new IllegalArgumentException("model-call calibration needs matching, non-empty arrays");
         }
@@ -55,6 +65,7 @@ public final class Calibration {
         this.slots = Math.max(1, slots);
         this.emptyJob1 = emptyJob1;
         this.emptyJobSlots = emptyJobSlots;
+        this.writeJobSlots = writeJobSlots;
         this.roundFixed = roundFixed;
         this.roundPerRow = roundPerRow;
         this.serviceStart = serviceStart;
@@ -75,6 +86,11 @@ public final class Calibration {
         double f = (Math.min(Math.max(tasks, 1), slots) - 1) / (double) (slots - 1);
         double extra = tasks > slots ? (tasks - slots) / (double) slots * (emptyJobSlots - emptyJob1) : 0;
         return emptyJob1 + f * (emptyJobSlots - emptyJob1) + Math.max(0, extra);
+    }
+
+    /** Latency of a write job of {@code tasks} tasks: an empty job's, plus the write's own overhead. */
+    public double writeJob(int tasks) {
+        return emptyJob(tasks) + Math.max(0, writeJobSlots - emptyJobSlots);
     }
 
     /** Wall time of a model call of {@code rows} rows. */
@@ -113,6 +129,7 @@ public final class Calibration {
         m.put("slots", slots);
         m.put("emptyJobMs1Task", emptyJob1 * 1e3);
         m.put("emptyJobMsAllSlots", emptyJobSlots * 1e3);
+        m.put("writeJobMsAllSlots", writeJobSlots * 1e3);
         m.put("serviceRoundMsFixed", roundFixed * 1e3);
         m.put("serviceRoundMicrosPerRow", roundPerRow * 1e6);
         m.put("serviceStartMs", serviceStart * 1e3);

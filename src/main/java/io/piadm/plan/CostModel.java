@@ -103,12 +103,12 @@ public final class CostModel {
         double model = 0;
         double driver = 0;
         double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
-        // A measured driver cost (Probe, at the run's batch: per row and per sample and block) replaces the
-        // pilot's CPU per row over the driver's capacity.
+        // A measured driver cost (Probe, at the run's batch: CPU per row and per sample and block) replaces the
+        // pilot's CPU per row; either spreads over the batch's samples on the driver's C_d cores.
         Probe.Cost dc = p.driverCost();
-        double perRowDriver = dc != null ? dc.perRow : p.samplerCpuPerRow() / spread;
+        double perRowDriver = (dc != null ? dc.perRow : p.samplerCpuPerRow()) / spread;
         if (dc != null) {
-            driver += dc.perSampleBlock * b * p.stages();
+            driver += dc.perSampleBlock * b * p.stages() / spread;
         }
         for (RoundProfile.PhaseRounds ph : p.phases()) {
             for (double w : ph.widths) {
@@ -146,7 +146,9 @@ public final class CostModel {
         int concurrent = Math.min(c, cal.slots);
         int waves = (c + cal.slots - 1) / cal.slots;
         double task = rounds <= 0 ? 0 : rounds * cycleTime(concurrent, hold / rounds, cpu / rounds, cal.clusterCores);
-        double start = jobs * cal.emptyJob(concurrent);
+        // The resident run's one job is a DataFrame write (its planning and protocol calibrated); more jobs
+        // would each start like an empty one.
+        double start = cal.writeJob(concurrent) + Math.max(0, jobs - 1) * cal.emptyJob(concurrent);
         double total = start + waves * task;
         Map<String, Object> br = new LinkedHashMap<>();
         br.put("sparkJobs", jobs);

@@ -133,7 +133,7 @@ public final class PlanReport {
                     p.samplerCpuPerRow() * 1e6));
             Map<String, Object> d = p.describe();
             if (p.driverCost() != null) {
-                sb.append(String.format(Locale.ROOT, " driver %.1f us/row + %.0f us/sample-block wall (batch %s);",
+                sb.append(String.format(Locale.ROOT, " driver %.1f us/row + %.0f us/sample-block CPU (batch %s);",
                         p.driverCost().perRow * 1e6, p.driverCost().perSampleBlock * 1e6, d.get("driverProbeBatch")));
             }
             if (p.taskCost() != null) {

@@ -150,9 +150,12 @@ public final class Probe {
         return a[t] <= b[t] ? a : b;
     }
 
-    /** The driver's cost (wall, its threads under the current load) at a batch of {@code batch}. */
+    /**
+     * The driver's cost at a batch of {@code batch}: CPU seconds (a property of the code, steady under the
+     * machine's load; the cost model spreads it over the driver's measured capacity).
+     */
     public static Cost driver(SamplerKind kind, SamplerConfig config, int dim, int batch) {
-        return measure(kind, config, dim, PROBE_IDS, batch, false);
+        return measure(kind, config, dim, PROBE_IDS, batch, true);
     }
 
     /** A model scoring zero everywhere (serialisable, for tasks). */

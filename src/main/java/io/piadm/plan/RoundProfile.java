@@ -57,8 +57,8 @@ public final class RoundProfile {
     }
 
     /**
-     * Measured wall cost of the driver's side of a time-parallel run (scan, residual, noise; its threads
-     * under the current load) at a batch of {@code batch} samples: {@link Probe#driver}; null: not measured.
+     * Measured CPU cost of the driver's side of a time-parallel run (scan, residual, noise) at a batch of
+     * {@code batch} samples: {@link Probe#driver}; null: not measured.
      */
     public RoundProfile withDriverCost(Probe.Cost cost, int batch) {
         this.driverCost = cost;
@@ -156,8 +156,8 @@ public final class RoundProfile {
         m.put("pilotSeconds", pilotSeconds);
         m.put("pilotCoreShare", pilotCoreShare());
         if (driverCost != null) {
-            m.put("driverProbeMicrosPerRow", driverCost.perRow * 1e6);
-            m.put("driverProbeMicrosPerSampleBlock", driverCost.perSampleBlock * 1e6);
+            m.put("driverProbeCpuMicrosPerRow", driverCost.perRow * 1e6);
+            m.put("driverProbeCpuMicrosPerSampleBlock", driverCost.perSampleBlock * 1e6);
             m.put("driverProbeBatch", driverProbeBatch);
         }
         if (taskCost != null) {

@@ -70,6 +70,8 @@ public final class Calibrator {
             }
             double job1 = median(7, () -> emptyJob(sc, 1));
             double jobSlots = median(7, () -> emptyJob(sc, slots, taskPayload));
+            writeJob(sc, slots, spec.dim()); // the first DataFrame job of a session loads and plans more
+            double writeSlots = median(3, () -> writeJob(sc, slots, spec.dim()));
 
             // Three windows (the first also warms the executors' JIT up), the best of the last two: the load
             // of other processes comes in bursts.
@@ -89,7 +91,7 @@ public final class Calibrator {
             }
 
             double[] svc = serviceRounds(sc, spec.dim(), tiles);
-            return new Calibration(cluster.executors(), slots, job1, jobSlots, svc[0], svc[1], svc[2], batches,
+            return new Calibration(cluster.executors(), slots, job1, jobSlots, writeSlots, svc[0], svc[1], svc[2], batches,
                     wall, cpu, clusterCores, driverCores, (System.nanoTime() - t0) / 1e9, spec.id());
         } finally {
             sc.setLocalProperty("spark.job.description", prevDesc);
@@ -119,6 +121,40 @@ public final class Calibrator {
         }
         Arrays.sort(v);
         return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+
+    /**
+     * A DataFrame write of one row of dimension {@code dim} per task, as the executor-resident job writes its
+     * samples, into Spark's {@code noop} sink: the query planning, the write protocol and the tasks' start,
+     * without touching any file system.
+     */
+    private static double writeJob(JavaSparkContext sc, int tasks, int dim) {
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.active();
+        List<Integer> idx = new ArrayList<>(tasks);
+        for (int i = 0; i < tasks; i++) {
+            idx.add(i);
+        }
+        long t0 = System.nanoTime();
+        org.apache.spark.api.java.JavaRDD<org.apache.spark.sql.Row> rows = sc.parallelize(idx, tasks)
+                .map(new OneRow(dim));
+        spark.createDataFrame(rows, ParquetSamples.schema(io.piadm.io.SampleFormat.defaults())).write()
+                .format("noop").mode("overwrite").save();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** One sample-shaped row (id, zeros). */
+    static final class OneRow implements Function<Integer, org.apache.spark.sql.Row> {
+        private static final long serialVersionUID = 1L;
+        private final int dim;
+
+        OneRow(int dim) {
+            this.dim = dim;
+        }
+
+        @Override
+        public org.apache.spark.sql.Row call(Integer i) {
+            return org.apache.spark.sql.RowFactory.create((long) i, new double[dim]);
+        }
     }
 
     private static double emptyJob(JavaSparkContext sc, int tasks) {

@@ -103,7 +103,7 @@ final class ParquetRowReader {
         }
     }
 
-    /** Reads the whole file schema into {@link Rows}: the INT64 leaf is the id, DOUBLE leaves are the vector. */
+    /** Reads the whole file schema into {@link Rows}: the INT64 leaf {@code id} is the id, DOUBLE (or FLOAT) leaves are the vector; a {@code label} column is skipped. */
     static final class Support extends ReadSupport<Rows> {
         private final Rows rows;
 
@@ -162,10 +162,26 @@ final class ParquetRowReader {
         private PrimitiveConverter primitive(PrimitiveType t) {
             switch (t.getPrimitiveTypeName()) {
                 case INT64:
+                    if (!t.getName().equals("id")) {
+                        return new PrimitiveConverter() { // the label column of a class-conditional run
+                            @Override
+                            public void addLong(long value) {}
+                        };
+                    }
                     return new PrimitiveConverter() {
                         @Override
                         public void addLong(long value) {
                             rows.id = value;
+                        }
+                    };
+                case FLOAT: // --dtype float32
+                    return new PrimitiveConverter() {
+                        @Override
+                        public void addFloat(float value) {
+                            if (rows.n < rows.values.length) {
+                                rows.values[rows.n] = value;
+                            }
+                            rows.n++;
                         }
                     };
                 case DOUBLE:

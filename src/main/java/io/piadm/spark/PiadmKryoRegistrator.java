@@ -47,7 +47,8 @@ public final class PiadmKryoRegistrator implements KryoRegistrator {
             "[Lorg.apache.spark.sql.types.StructField;",
             "org.apache.spark.sql.types.Metadata",
             "org.apache.spark.sql.types.LongType$",
-            "org.apache.spark.sql.types.DoubleType$"));
+            "org.apache.spark.sql.types.DoubleType$",
+            "org.apache.spark.sql.types.FloatType$"));
 
     @Override
     public void registerClasses(Kryo kryo) {

@@ -72,7 +72,7 @@ final class ResidentSampleJob {
      * @param resumed     true when {@code plan.layout} was read back from an interrupted run
      */
     static Run run(SparkSession spark, SampleJob job, ResidentPlan plan, ChunkCheckpoints checkpoints,
-            boolean resumed, SamplingListener listener) {
+            boolean resumed, io.piadm.io.SampleFormat format, SamplingListener listener) {
         JavaSparkContext sc = SparkSessions.javaContext(spark);
         long t0 = System.nanoTime();
         Sampler sampler = job.createSampler();
@@ -126,8 +126,8 @@ final class ResidentSampleJob {
         sc.sc().addSparkListener(progress);
         try {
             JavaRDD<Row> rows = sc.parallelize(chunks, p).mapPartitions(new ResidentTask(job, plan.batchSize,
-                    checkpoints == null ? null : checkpoints.dir().toString(), hadoop, report));
-            spark.createDataFrame(rows, ParquetSamples.SCHEMA).write()
+                    checkpoints == null ? null : checkpoints.dir().toString(), hadoop, report, format));
+            spark.createDataFrame(rows, ParquetSamples.schema(format)).write()
                     .option("parquet.block.size", ResidentPlan.ROW_GROUP_BYTES)
                     .parquet(staging.toString());
         } finally {

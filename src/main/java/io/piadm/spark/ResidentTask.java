@@ -46,9 +46,12 @@ final class ResidentTask implements FlatMapFunction<Iterator<ResidentChunk>, Row
     private final String checkpointDir;
     private final Broadcast<SerializableConfiguration> hadoop;
     private final ResidentReport report;
+    /** Value type and label column of the table (ParquetSamples#schema). */
+    private final io.piadm.io.SampleFormat format;
 
     ResidentTask(SampleJob job, int batchSize, String checkpointDir, Broadcast<SerializableConfiguration> hadoop,
-            ResidentReport report) {
+            ResidentReport report, io.piadm.io.SampleFormat format) {
+        this.format = format;
         this.job = job;
         this.batchSize = batchSize;
         this.checkpointDir = checkpointDir;
@@ -84,8 +87,18 @@ final class ResidentTask implements FlatMapFunction<Iterator<ResidentChunk>, Row
                     throw new NoSuchElementException();
                 }
                 int d = job.dim();
-                double[] v = Arrays.copyOfRange(rows, next * d, next * d + d);
-                Row r = RowFactory.create(first + next, v);
+                long id = first + next;
+                Object v;
+                if (format.float32()) {
+                    float[] f = new float[d];
+                    for (int k = 0; k < d; k++) {
+                        f[k] = (float) rows[next * d + k];
+                    }
+                    v = f;
+                } else {
+                    v = Arrays.copyOfRange(rows, next * d, next * d + d);
+                }
+                Row r = format.hasLabels() ? RowFactory.create(id, v, format.label(id)) : RowFactory.create(id, v);
                 if (++next == n) {
                     rows = null; // let the chunk go before the next one is computed
                 }

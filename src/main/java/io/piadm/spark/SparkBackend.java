@@ -105,7 +105,7 @@ public final class SparkBackend implements Backend {
             return;
         }
         ParquetSamples.write(session, r.samples(), r.firstSample(), (int) r.count(), r.dim(), target,
-                outcome.partitions);
+                outcome.partitions, settings.format);
     }
 
     @Override

@@ -141,7 +141,7 @@ public final class SparkRun {
             // (a fresh standalone session reads a default parallelism of 2 until they register).
             int slots = gpus > 0 ? gpus : ClusterSlots.await(sc).slots();
             ResidentPlan rp = ResidentPlan.make(job, sampler, s.partitions, stored, ResidentPlan.Cluster.of(sc), slots);
-            ResidentSampleJob.Run run = ResidentSampleJob.run(spark, job, rp, chunks, stored != null, listener);
+            ResidentSampleJob.Run run = ResidentSampleJob.run(spark, job, rp, chunks, stored != null, s.format, listener);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batchSize", rp.batchSize);
             extra.put("sampleChunks", run.described);

@@ -113,15 +113,17 @@ class CostModelTest {
                 new RoundProfile.PhaseRounds(0, "predictor", new double[] {4, 3}),
                 new RoundProfile.PhaseRounds(1, "predictor", new double[] {4, 3})), 9e-3, 0, 1, 0, "test");
         assertEquals(2, p.stages());
-        // Driver: 1 us per row and 50 us per sample and block replace the pilot's 9 ms per row.
+        // Driver: 1 us of CPU per row and 50 us per sample and block replace the pilot's 9 ms per row; like
+        // the pilot's figure they spread over min(batch, driver cores) = 2.
         p.withDriverCost(new Probe.Cost(1e-6, 5e-5), 2);
         CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
         CostModel.Prediction t = cm.timeParallel(p, 2, 2, 16);
-        // 4 rounds (8, 6, 8, 6 rows = 28): channel 4 x 1 ms + 28 x 10 us, model 4 x 20 ms, scan 28 x 1 us
-        // + 2 samples x 2 blocks x 50 us, service start 0.5 s.
-        assertEquals(0.5 + 0.004 + 28e-5 + 0.08 + 28e-6 + 4 * 5e-5, t.seconds, 1e-12);
+        // 4 rounds (8, 6, 8, 6 rows = 28): channel 4 x 1 ms + 28 x 10 us, model 4 x 20 ms, scan (28 x 1 us
+        // + 2 samples x 2 blocks x 50 us) / 2, service start 0.5 s.
+        assertEquals(0.5 + 0.004 + 28e-5 + 0.08 + (28e-6 + 4 * 5e-5) / 2, t.seconds, 1e-12);
         // A task: one chunk of 2 samples at batch 2, alone on one core: no queueing, so the task's time is
-        // its holds (4 x 20 ms) plus its CPU (28 rows x 3 us + 2 x 2 x 0.1 ms), plus the one job's start.
+        // its holds (4 x 20 ms) plus its CPU (28 rows x 3 us + 2 x 2 x 0.1 ms), plus the one job's start
+        // (no write overhead calibrated here).
         p.withTaskCost(new Probe.Cost(3e-6, 1e-4), 2);
         CostModel one = new CostModel(new Calibration(1, 1, 0.010, 0.010, 0.001, 1e-5, 0.5, new int[] {1, 1000},
                 new double[] {0.02, 0.02}, new double[] {0, 0}, 1.0, 1.0, 1.0, "test"));

@@ -147,7 +147,8 @@ class PiadmKryoRegistratorTest {
         org.apache.spark.sql.types.StructType schema = ParquetSamples.SCHEMA;
         Object[] parts = {schema, schema.fields(), schema.fields()[0], schema.fields()[1].dataType(),
             schema.fields()[0].metadata(), org.apache.spark.sql.types.DataTypes.LongType,
-            org.apache.spark.sql.types.DataTypes.DoubleType};
+            org.apache.spark.sql.types.DataTypes.DoubleType, org.apache.spark.sql.types.DataTypes.FloatType,
+            ParquetSamples.schema(new io.piadm.io.SampleFormat(true, new long[] {1, 2}))};
         java.util.Set<String> covered = new java.util.HashSet<>();
         for (Object p : parts) {
             Object back = roundTrip(k, p);
