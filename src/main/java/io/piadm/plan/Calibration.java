@@ -11,9 +11,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code emptyJob1}, {@code emptyJobSlots}: latency of an empty Spark job of 1 task and of one task per
- *       slot; {@code writeJobSlots}: a DataFrame write job of one task per slot, one row each, through
- *       Spark's {@code noop} sink (query planning and the write protocol, no I/O): what the executor-resident
- *       run pays beyond its tasks' work (its one job is such a write);</li>
+ *       slot; {@code writeJobSlots}: a Parquet write job of one task per slot, one row each (query
+ *       planning, a Parquet writer per task, task and job commit): what the executor-resident run pays beyond
+ *       its tasks' work (its one job is such a write);</li>
  *   <li>{@code roundFixed}, {@code roundPerRow}: a time-parallel round through the score service with a model
  *       that only copies its input (so: the channel, both ways, and the driver's side of a round), as
  *       {@code roundFixed + rows * roundPerRow} at this dimension; {@code serviceStart}: starting the service

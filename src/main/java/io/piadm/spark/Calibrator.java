@@ -49,6 +49,17 @@ public final class Calibrator {
      */
     public static Calibration run(JavaSparkContext sc, ModelSpec spec, ClusterSlots cluster, int tiles, long maxRows,
             java.io.Serializable taskPayload, double driverFloor) {
+        return run(sc, spec, cluster, tiles, maxRows, taskPayload, driverFloor, null);
+    }
+
+    /**
+     * @param stagingDir where the write-job calibration writes its small Parquet tables (a directory of its
+     *                   own, removed after): the run's checkpoint directory, so that it is the file system the
+     *                   resident run writes to, when it exists already; else (or null) a local temporary
+     *                   directory (as a resident run without checkpoints stages its table)
+     */
+    public static Calibration run(JavaSparkContext sc, ModelSpec spec, ClusterSlots cluster, int tiles, long maxRows,
+            java.io.Serializable taskPayload, double driverFloor, String stagingDir) {
         long t0 = System.nanoTime();
         int slots = cluster.slots();
         String prevDesc = sc.getLocalProperty("spark.job.description");
@@ -70,8 +81,7 @@ public final class Calibrator {
             }
             double job1 = median(7, () -> emptyJob(sc, 1));
             double jobSlots = median(7, () -> emptyJob(sc, slots, taskPayload));
-            writeJob(sc, slots, spec.dim()); // the first DataFrame job of a session loads and plans more
-            double writeSlots = median(3, () -> writeJob(sc, slots, spec.dim()));
+            double writeSlots = writeJobs(sc, slots, spec.dim(), stagingDir);
 
             // Three windows (the first also warms the executors' JIT up), the best of the last two: the load
             // of other processes comes in bursts.
@@ -124,11 +134,47 @@ public final class Calibrator {
     }
 
     /**
-     * A DataFrame write of one row of dimension {@code dim} per task, as the executor-resident job writes its
-     * samples, into Spark's {@code noop} sink: the query planning, the write protocol and the tasks' start,
-     * without touching any file system.
+     * Median latency of a Parquet write of one row of dimension {@code dim} per task, as the executor-resident
+     * job writes its samples (query planning, a Parquet writer per task, task and job commit), after one
+     * write to warm up (a session's first DataFrame job loads and plans more). The tables go into a fresh
+     * directory of their own under {@code stagingDir} (null: a local temporary directory), removed after.
      */
-    private static double writeJob(JavaSparkContext sc, int tasks, int dim) {
+    private static double writeJobs(JavaSparkContext sc, int tasks, int dim, String stagingDir) {
+        org.apache.hadoop.conf.Configuration conf = sc.hadoopConfiguration();
+        org.apache.hadoop.fs.Path root;
+        org.apache.hadoop.fs.FileSystem fs;
+        try {
+            org.apache.hadoop.fs.Path staging = stagingDir == null ? null : new org.apache.hadoop.fs.Path(stagingDir);
+            // Only into a directory that already exists: one created here would outlive the run (the run's
+            // cleanup removes only the directories it created itself).
+            if (staging != null && staging.getFileSystem(conf).isDirectory(staging)) {
+                root = new org.apache.hadoop.fs.Path(staging, "_piadm-planner-" + java.util.UUID.randomUUID());
+            } else {
+                root = new org.apache.hadoop.fs.Path(
+                        java.nio.file.Files.createTempDirectory("piadm-planner-").toUri());
+            }
+            fs = root.getFileSystem(conf);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("planner write calibration: " + e.getMessage(), e);
+        }
+        try {
+            double[] t = new double[4];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = writeJob(sc, tasks, dim, new org.apache.hadoop.fs.Path(root, "t" + i).toString());
+            }
+            double[] timed = Arrays.copyOfRange(t, 1, t.length);
+            Arrays.sort(timed);
+            return timed[timed.length / 2];
+        } finally {
+            try {
+                fs.delete(root, true);
+            } catch (java.io.IOException e) {
+                org.slf4j.LoggerFactory.getLogger(Calibrator.class).warn("could not remove {}: {}", root, e.toString());
+            }
+        }
+    }
+
+    private static double writeJob(JavaSparkContext sc, int tasks, int dim, String path) {
         org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.active();
         List<Integer> idx = new ArrayList<>(tasks);
         for (int i = 0; i < tasks; i++) {
@@ -138,7 +184,7 @@ public final class Calibrator {
         org.apache.spark.api.java.JavaRDD<org.apache.spark.sql.Row> rows = sc.parallelize(idx, tasks)
                 .map(new OneRow(dim));
         spark.createDataFrame(rows, ParquetSamples.schema(io.piadm.io.SampleFormat.defaults())).write()
-                .format("noop").mode("overwrite").save();
+                .option("parquet.block.size", ResidentPlan.ROW_GROUP_BYTES).parquet(path);
         return (System.nanoTime() - t0) / 1e9;
     }
 

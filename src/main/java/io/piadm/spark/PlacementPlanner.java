@@ -75,13 +75,19 @@ public final class PlacementPlanner {
     /** The plan for {@code requested}: forced placements as asked; auto from predictions. */
     public static Planner.Plan decide(JavaSparkContext sc, SampleJob job, Planner.Request requested, int partitions,
             int cores, int gpus) {
+        return decide(sc, job, requested, partitions, cores, gpus, null);
+    }
+
+    /** @param stagingDir the run's checkpoint directory (the planner's write calibration goes there), or null */
+    public static Planner.Plan decide(JavaSparkContext sc, SampleJob job, Planner.Request requested, int partitions,
+            int cores, int gpus, String stagingDir) {
         if (requested != Planner.Request.AUTO) {
             return Planner.choose(requested, job.kind(), (int) Math.min(Integer.MAX_VALUE, job.samples()),
                     job.kind().roundWidth(job.config()), cores, gpus);
         }
         PlanReport r;
         try {
-            r = predict(sc, job, partitions);
+            r = predict(sc, job, partitions, stagingDir);
         } catch (RuntimeException e) {
             // The run must not fail because its planner could not measure: fall back to the rule of thumb.
             org.slf4j.LoggerFactory.getLogger(PlacementPlanner.class).warn("planner calibration failed ({});"
@@ -96,6 +102,11 @@ public final class PlacementPlanner {
 
     /** Calibration, pilots and a prediction for each placement of the job's sampler and its counterpart. */
     public static PlanReport predict(JavaSparkContext sc, SampleJob job, int partitions) {
+        return predict(sc, job, partitions, null);
+    }
+
+    /** @param stagingDir where the write calibration writes (the run's checkpoint directory), or null: local temp */
+    public static PlanReport predict(JavaSparkContext sc, SampleJob job, int partitions, String stagingDir) {
         long t0 = System.nanoTime();
         ClusterSlots cluster = ClusterSlots.await(sc);
         int gpus = SparkRun.gpuSlots(sc);
@@ -140,7 +151,7 @@ public final class PlacementPlanner {
         for (RoundProfile p : profiles) {
             share = Math.max(share, Double.isFinite(p.pilotCoreShare()) ? p.pilotCoreShare() : 0);
         }
-        Calibration cal = Calibrator.run(sc, job.model(), cluster, tiles, maxRows, job, share);
+        Calibration cal = Calibrator.run(sc, job.model(), cluster, tiles, maxRows, job, share, stagingDir);
         // Probes at the batch sizes the placements use (capped, to keep them short): the sampler's own cost
         // per row on the driver (time-parallel) and in a task with every slot busy (sample-parallel).
         for (int i = 0; i < kinds.size(); i++) {

@@ -120,7 +120,8 @@ public final class SparkRun {
         long firstSample = job.firstSample();
         Sampler sampler = job.createSampler();
         int cores = Math.max(1, sc.defaultParallelism());
-        Planner.Plan plan = PlacementPlanner.decide(sc, job, s.parallelism, s.partitions, cores, gpuSlots(sc));
+        Planner.Plan plan = PlacementPlanner.decide(sc, job, s.parallelism, s.partitions, cores, gpuSlots(sc),
+                s.checkpointDir);
         RunIdentity id = job.identity();
 
         Checkpoints ck = null;
