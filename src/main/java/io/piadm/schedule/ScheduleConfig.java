@@ -39,6 +39,7 @@ public final class ScheduleConfig {
     private Double blockLength;
     private Integer stepsPerBlock;
     private double dataSecondMoment = Double.NaN;
+    private StiffnessSplit stiffness = StiffnessSplit.off();
 
     public ScheduleConfig(int dim) {
         if (dim <= 0) {
@@ -74,6 +75,15 @@ public final class ScheduleConfig {
      */
     public ScheduleConfig dataSecondMoment(double m2) {
         this.dataSecondMoment = m2;
+        return this;
+    }
+
+    /**
+     * Splits stiff blocks after laying out the grid (docs/ALGORITHMS.md section 6d); off unless set. The
+     * forward times stay the same, so every sampler sees the same grid.
+     */
+    public ScheduleConfig stiffness(StiffnessSplit split) {
+        this.stiffness = split == null ? StiffnessSplit.off() : split;
         return this;
     }
 
@@ -181,7 +191,7 @@ public final class ScheduleConfig {
                 prevEnd = end;
             }
         }
-        return new Schedule(blocks);
+        return new Schedule(stiffness.apply(blocks));
     }
 
     /** Resolved settings, for run.json. */
@@ -195,6 +205,7 @@ public final class ScheduleConfig {
         m.put("eta", resolvedEta());
         m.put("blockLength", resolvedBlockLength());
         m.put("stepsPerBlock", resolvedStepsPerBlock());
+        m.put("stiffness", stiffness.describe());
         return m;
     }
 }
