@@ -27,7 +27,7 @@ package io.piadm.sampler;
  */
 final class TriangularAnderson {
     /** Tikhonov regularisation, relative to the mean diagonal of B (ParaTAA's {@code lmd} default 1e-3). */
-    static final double LAMBDA = Double.parseDouble(System.getProperty("piadm.aa.lambda", "1e-3"));
+    static final double LAMBDA = 1e-3;
 
     private final int slots;
     private final int s;
