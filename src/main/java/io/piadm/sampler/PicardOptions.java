@@ -26,12 +26,17 @@ public final class PicardOptions implements Serializable {
     /** Largest Anderson history accepted (ParaTAA uses 2..5; more only costs memory). */
     public static final int MAX_ANDERSON = 8;
     /**
-     * Default of the frozen converged front (docs/ALGORITHMS.md section 6c): off, so that existing
-     * tolerance-mode samples keep their bits; measured and discussed in README "Measured results".
+     * Default of the frozen converged front (docs/ALGORITHMS.md section 6c): on. It changes tolerance-mode
+     * samples within the tolerance (K = M and tolerance 0 still give the sequential sampler's bits), and
+     * measured it cuts evaluations by about a fifth with the same or fewer rounds and the same exact KL
+     * (README, "Measured results").
      */
-    public static final boolean DEFAULT_FROZEN_FRONT = false;
-    /** Default of the frozen-score warm start (section 6c): off, for the same reason. */
-    public static final boolean DEFAULT_WARM_START = false;
+    public static final boolean DEFAULT_FROZEN_FRONT = true;
+    /**
+     * Default of the frozen-score warm start (section 6c): on, for the same reasons (one evaluation instead
+     * of M in each block's first sweep; same rounds, same exact KL). Fixed K below M changes with it.
+     */
+    public static final boolean DEFAULT_WARM_START = true;
 
     /** How the blocks' Picard sweeps are scheduled (docs/ALGORITHMS.md section 6b). */
     public enum Scheme {

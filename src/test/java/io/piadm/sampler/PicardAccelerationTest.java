@@ -109,7 +109,8 @@ class PicardAccelerationTest {
         Schedule s = grid(9);
         double tol = 1e-2;
         CorrectorOptions co = name.equals("piadm-ode") ? new CorrectorOptions(true, 7, 0.8, 1.5) : CorrectorOptions.off();
-        SamplerConfig cfg = SamplerConfig.of(s, 21).withPicard(PicardOptions.tolerance(tol, null)).withCorrector(co);
+        SamplerConfig cfg = SamplerConfig.of(s, 21).withPicard(PicardOptions.tolerance(tol, null).withFrozenFront(false)
+                .withWarmStart(false)).withCorrector(co);
         SamplerKind kind = SamplerKind.of(name);
         double[] oracle = plainSampler(s, kind.integrator(), co, 21, 5, tol, g.build());
         for (int m : new int[] {0, 1}) {
@@ -178,8 +179,8 @@ class PicardAccelerationTest {
         Schedule s = new ScheduleConfig(d).dataSecondMoment(g.secondMoment()).build();
         int n = 6;
         SamplerConfig base = SamplerConfig.of(s, 3);
-        PicardOptions po = PicardOptions.defaults();
-        SamplingResult bw = result(base, g, d, n);
+        PicardOptions po = PicardOptions.defaults().withFrozenFront(false).withWarmStart(false);
+        SamplingResult bw = result(base.withPicard(po), g, d, n);
         SamplingResult wf = result(base.withPicard(po.withScheme(PicardOptions.Scheme.WAVEFRONT)), g, d, n);
         SamplingResult aa = result(base.withPicard(po.withAnderson(3)), g, d, n);
         SamplingResult ff = result(base.withPicard(po.withFrozenFront(true)), g, d, n);

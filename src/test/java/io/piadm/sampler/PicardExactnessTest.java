@@ -163,7 +163,8 @@ class PicardExactnessTest {
             double[][][] pts = new double[1][][];
             double[] z = z0.clone();
             PhaseTrace tr = PicardKernel.run(ph, new long[] {id}, z,
-                    PicardKernel.Plan.blockwise(ph.steps, PicardOptions.fixed(k)), CountingEvaluator.of(ev),
+                    PicardKernel.Plan.blockwise(ph.steps, PicardOptions.fixed(k).withFrozenFront(false)
+                            .withWarmStart(false)), CountingEvaluator.of(ev),
                     SamplingListener.NONE, "t", 0, (i, sweep, a, e, points) -> pts[0] = points);
             assertEquals(k, tr.sweeps());
             for (int p = 0; p <= k; p++) {
