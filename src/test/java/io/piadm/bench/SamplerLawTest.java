@@ -87,4 +87,30 @@ class SamplerLawTest {
             assertTrue(Math.abs(m - law.mean) < 4 * Math.sqrt(law.variance / x.length), "mean " + m + " vs " + law.mean);
         }
     }
+
+    /**
+     * At the default tolerance every scheme of docs/ALGORITHMS.md sections 6b-6c (plain blockwise Picard,
+     * the default frozen front + warm start, Anderson, the wavefront) has the exact KL of the sequential
+     * sampler on the same grid, which is the closed form of {@link SequentialGaussianLaw} (d = 256, default
+     * grid: 20 blocks x 64 steps, KL 1.6e-3). Not vacuous: at tolerance 0.1 Anderson's blockwise law moves
+     * by more than 5% (measured 15%), so the 1% check can tell a loose tolerance.
+     */
+    @Test
+    void everySchemeAtTheDefaultToleranceHasTheSequentialKl() {
+        int d = 256;
+        DiagonalGaussian g = DiagonalGaussian.isotropic(d, MU, STD);
+        Schedule s = new ScheduleConfig(d).dataSecondMoment(g.secondMoment()).build();
+        double closed = SequentialGaussianLaw.kl(g, s, Integrator.SDE);
+        PicardOptions plain = PicardOptions.defaults().withFrozenFront(false).withWarmStart(false);
+        PicardOptions.Scheme wave = PicardOptions.Scheme.WAVEFRONT;
+        PicardOptions[] schemes = {plain, PicardOptions.defaults(), PicardOptions.defaults().withAnderson(3),
+                plain.withScheme(wave), PicardOptions.defaults().withScheme(wave).withAnderson(3)};
+        for (PicardOptions po : schemes) {
+            SamplerLaw.Result r = SamplerLaw.of(SamplerKind.PIADM_SDE, SamplerConfig.of(s, 1).withPicard(po), d, MU, STD, 2);
+            assertEquals(closed, r.kl, 0.01 * closed, po.describe().toString());
+        }
+        SamplerLaw.Result loose = SamplerLaw.of(SamplerKind.PIADM_SDE,
+                SamplerConfig.of(s, 1).withPicard(PicardOptions.tolerance(0.1, null).withAnderson(3)), d, MU, STD, 2);
+        assertTrue(Math.abs(loose.kl - closed) > 0.05 * closed, "tolerance 0.1 must show: " + loose.kl + " vs " + closed);
+    }
 }
