@@ -17,7 +17,7 @@ import io.piadm.schedule.Schedule;
 /**
  * The output law of a sampler, Picard or not, on an isotropic Gaussian target {@code N(mu 1, s^2 I)},
  * computed by running the actual sampler on coefficient vectors instead of samples (docs/ALGORITHMS.md
- * section 14). With the exact score {@code -(x - alpha mu)/v} every step, scan and (given its weights)
+ * section 6e). With the exact score {@code -(x - alpha mu)/v} every step, scan and (given its weights)
  * Anderson update is affine in the start y_0 and the step noises xi_q, so one coordinate of a sample is
  * {@code c_0 + c_1 y_0 + sum_q c_{2+q} xi_q}. The run carries the vector c (state size 2 + the noise
  * count): the start is the unit vector e_1, the noise of step q the unit vector e_{2+q}, the score acts on

@@ -17,7 +17,7 @@ import io.piadm.schedule.ScheduleConfig;
 import org.junit.jupiter.api.Test;
 
 /**
- * The coefficient law (docs/ALGORITHMS.md section 14) against independent answers: the closed-form law of
+ * The coefficient law (docs/ALGORITHMS.md section 6e) against independent answers: the closed-form law of
  * the sequential sampler, the exactness of K = M, and Monte-Carlo moments of the real sampler where Picard
  * is far from converged.
  */
