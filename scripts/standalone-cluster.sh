@@ -46,7 +46,7 @@ prepare() {
   if [ ! -f "$SPARK_HOME/jars/.complete" ]; then
     echo "standalone-cluster: copying the runtime jars to $SPARK_HOME/jars" >&2
     mkdir -p "$SPARK_HOME/jars"
-    (cd "$ROOT" && $MVN -q dependency:copy-dependencies -DincludeScope=runtime \
+    (cd "$ROOT" && $MVN -q dependency:copy-dependencies -DincludeScope=compile \
         -DoutputDirectory="$SPARK_HOME/jars" >&2) || die "mvn dependency:copy-dependencies failed"
     touch "$SPARK_HOME/jars/.complete"
   fi

@@ -49,6 +49,8 @@ public final class Checkpoints {
     private final String prefix;
     private final Pattern own;
     private final Pattern ownTemp;
+    /** Find and prune this series' files by name instead of listing the directory (see the constructor). */
+    private final boolean byName;
 
     public Checkpoints(String dir, Configuration hadoop) {
         this(dir, hadoop, DEFAULT_PREFIX);
@@ -56,6 +58,16 @@ public final class Checkpoints {
 
     /** {@code prefix} distinguishes checkpoint series sharing a directory (e.g. one per sample chunk). */
     public Checkpoints(String dir, Configuration hadoop, String prefix) {
+        this(dir, hadoop, prefix, false);
+    }
+
+    /**
+     * @param byName when true, {@link #write} removes the one file that falls out of the newest {@value #KEEP}
+     *               by its name and {@link #latest(int)} probes names, so that thousands of series sharing a
+     *               directory (one per sample chunk) never list it: listing costs O(files) per call.
+     */
+    public Checkpoints(String dir, Configuration hadoop, String prefix, boolean byName) {
+        this.byName = byName;
         try {
             this.dir = new Path(dir);
             this.fs = this.dir.getFileSystem(hadoop);
@@ -102,13 +114,16 @@ public final class Checkpoints {
                 }
             }
         } catch (IOException e) {
-            throw new InvalidSettingException("{0} " + dir + ": cannot write checkpoints there ("
-                    + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()) + ")", e, Setting.CHECKPOINT_DIR);
+            String why = e instanceof java.nio.file.AccessDeniedException
+                    || e instanceof org.apache.hadoop.security.AccessControlException ? "permission denied"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+            throw new InvalidSettingException("{0} " + dir + ": cannot write checkpoints there (" + why + ")", e,
+                    Setting.CHECKPOINT_DIR);
         }
     }
 
     /** Creates the directory if missing, with the marker that says this class created it. */
-    private boolean ensureDir() throws IOException {
+    boolean ensureDir() throws IOException {
         if (fs.exists(dir)) {
             return false;
         }
@@ -125,6 +140,13 @@ public final class Checkpoints {
             ensureDir();
             HadoopFiles.writeAtomically(fs, new Path(dir, fileName(prefix, s.stage())),
                     out -> CheckpointFormat.write(s, out));
+            if (byName) {
+                // Stages are written one after another, so the file leaving the newest KEEP is this one.
+                if (s.stage() >= KEEP) {
+                    fs.delete(new Path(dir, fileName(prefix, s.stage() - KEEP)), false);
+                }
+                return;
+            }
             List<FileStatus> files = list();
             for (int k = KEEP; k < files.size(); k++) {
                 fs.delete(files.get(k).getPath(), false);
@@ -194,6 +216,35 @@ public final class Checkpoints {
         } catch (IOException e) {
             throw new UncheckedIOException("reading checkpoints in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * As {@link #latest()}, finding the files by name: probes stages {@code stageCount - 1} down to 0 and
+     * returns the newest that reads back whole (warning when it had to fall back), null when there is none.
+     */
+    public CheckpointState latest(int stageCount) {
+        List<String> problems = new ArrayList<>();
+        for (int stage = stageCount - 1; stage >= 0; stage--) {
+            Path p = new Path(dir, fileName(prefix, stage));
+            try (FSDataInputStream in = fs.open(p)) {
+                CheckpointState s = CheckpointFormat.read(in, p.toString());
+                if (!problems.isEmpty()) {
+                    LOG.warn("using the older checkpoint {}: {}", p, String.join("; ", problems));
+                }
+                return s;
+            } catch (java.io.FileNotFoundException e) {
+                // not written (yet)
+            } catch (CorruptCheckpointException e) {
+                problems.add(e.getMessage());
+            } catch (IOException e) {
+                problems.add("checkpoint " + p + " is unusable: " + e.getClass().getSimpleName() + ": "
+                        + firstLine(e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
+        }
+        return null;
     }
 
     /**

@@ -25,6 +25,8 @@ final class Backends {
         ResumeMode resume = ResumeMode.OFF;
         String checkpointDir;
         boolean checkpointDirGiven;
+        /** How samples.parquet stores values and labels. */
+        io.piadm.io.SampleFormat format = io.piadm.io.SampleFormat.defaults();
 
         List<Setting> given() {
             List<Setting> g = new ArrayList<>();
@@ -58,7 +60,8 @@ final class Backends {
     static Backend create(String name, SparkOptions o) {
         checkName(name);
         if (SparkBackend.NAME.equals(name)) {
-            return new SparkBackend(new SparkSettings(o.master, o.partitions, o.parallelism, o.resume, o.checkpointDir));
+            return new SparkBackend(new SparkSettings(o.master, o.partitions, o.parallelism, o.resume, o.checkpointDir,
+                    o.format));
         }
         {
             List<Setting> g = o.given();

@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -64,8 +63,9 @@ final class BenchScalingCommand implements Callable<Integer> {
         if (samples < 1) {
             throw new BadInput("--samples must be an integer >= 1, got " + samples, null);
         }
-        if (json != null && Files.exists(json)) {
-            throw new BadInput("--json: " + json + " exists; choose a new file", null);
+        if (json != null) {
+            // Before any computing: a --json that cannot be written would otherwise fail after the whole table.
+            io.piadm.io.OutputDir.checkNewFile(json, io.piadm.config.Setting.JSON);
         }
     }
 
@@ -114,7 +114,7 @@ final class BenchScalingCommand implements Callable<Integer> {
                     g.getValue().get("exponent"));
         }
         if (json != null) {
-            RunJson.write(json, table);
+            io.piadm.io.OutputDir.writeNewFile(json, RunJson.toJson(table));
             pw.println("wrote " + json);
         }
         pw.flush();

@@ -50,7 +50,25 @@ public final class Main implements Callable<Integer> {
     boolean verbose;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int rc = commandLine().execute(args);
+        // In YARN cluster mode this main runs in a thread of Spark's ApplicationMaster, which reports the
+        // final status when main returns (SUCCEEDED) or throws (FAILED). System.exit would end the AM
+        // before it unregisters, and YARN would count the attempt as failed and run the job again.
+        if (inYarnApplicationMaster()) {
+            if (rc != 0) {
+                throw new IllegalStateException("piadm " + (args.length > 0 ? args[0] : "")
+                        + " failed with exit code " + rc + " (see the message above)");
+            }
+            return;
+        }
+        System.exit(rc);
+    }
+
+    /** Set by Spark's ApplicationMaster for the user class in cluster deploy mode. */
+    static boolean inYarnApplicationMaster() {
+        return "yarn".equals(System.getProperty("spark.master"))
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"))
+                && System.getProperty("spark.yarn.app.id") != null;
     }
 
     /** The configured command line (error handlers installed); tests call {@code execute} on it. */
@@ -121,9 +139,14 @@ public final class Main implements Callable<Integer> {
         // unreachable master, an unreadable model on the executors), names itself; render it as its flag.
         InvalidSettingException invalid = invalidSetting(ex);
         boolean bad = invalid != null || ex instanceof BadInput;
+        // A run failure the user can act on (non-finite samples, a diverged training run, a full disk)
+        // explains itself: printed as it is, without a class name, with the failure exit code.
+        io.piadm.config.RunFailure failure = invalid != null ? null : runFailure(ex);
         String msg;
         if (invalid != null) {
             msg = Flags.message(invalid);
+        } else if (failure != null) {
+            msg = failure.render(Flags::of);
         } else if (bad && ex.getMessage() != null) {
             msg = ex.getMessage();
         } else {
@@ -142,6 +165,16 @@ public final class Main implements Callable<Integer> {
         for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InvalidSettingException ise) {
                 return ise;
+            }
+        }
+        return null;
+    }
+
+    /** The RunFailure behind {@code ex} (itself or a cause, e.g. through a Spark task), or null. */
+    static io.piadm.config.RunFailure runFailure(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.piadm.config.RunFailure f) {
+                return f;
             }
         }
         return null;

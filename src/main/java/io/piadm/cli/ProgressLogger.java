@@ -104,6 +104,13 @@ final class ProgressLogger implements SamplingListener {
         }
         double elapsed = (now - start) / 1e9;
         int done = stage + 1;
+        if (state == null) {
+            // Sample-parallel: every chunk ran all its blocks on the executors; this is the merged trace.
+            LOG.info(String.format(Locale.ROOT, "block %d/%d (all chunks): sweeps %s, residual %s, rounds so far %d",
+                    done, stageCount, sweeps, Double.isNaN(residual) ? "-" : String.format(Locale.ROOT, "%.3g", residual),
+                    rounds));
+            return;
+        }
         double eta = blockSeconds / blocksTimed * (stageCount - done);
         LOG.info(String.format(Locale.ROOT,
                 "block %d/%d: sweeps %s, residual %s, rounds so far %d, elapsed %.2f s, ETA %.2f s",

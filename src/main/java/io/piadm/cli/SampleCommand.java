@@ -59,8 +59,9 @@ final class SampleCommand implements Callable<Integer> {
             description = "One of: ${COMPLETION-CANDIDATES}.", completionCandidates = SamplerNames.class)
     String sampler;
 
-    @Option(names = "--samples", required = true, paramLabel = "N", description = "Number of samples (>= 1).")
-    int samples;
+    @Option(names = "--samples", required = true, paramLabel = "N",
+            description = "Number of samples (1 .. 2^32; more than fit in memory with the Spark backend).")
+    long samples;
 
     @Option(names = "--seed", required = true, paramLabel = "S", description = "Random seed (any 64-bit integer).")
     long seed;
@@ -108,12 +109,12 @@ final class SampleCommand implements Callable<Integer> {
     Integer anderson;
 
     @Option(names = "--frozen-front", paramLabel = "on|off",
-            description = "Do not re-evaluate a block's converged front (piadm-*; default off).")
+            description = "Do not re-evaluate a block's converged front (piadm-*; default on).")
     String frozenFront;
 
     @Option(names = "--warm-start", paramLabel = "on|off",
             description = "A block's first iterate follows the score frozen at its start: 1 evaluation instead of M"
-                    + " (piadm-*; default off).")
+                    + " (piadm-*; default on).")
     String warmStart;
 
     @Option(names = "--block-stiffness", paramLabel = "LH",
@@ -167,13 +168,27 @@ final class SampleCommand implements Callable<Integer> {
             description = "Samples per batch (default: fits 256 MiB of working memory).")
     Integer batchSize;
 
+    @Option(names = "--npy-max-size", paramLabel = "SIZE",
+            description = "Largest samples.npy streamed through the driver from executor-written samples (bytes, or"
+                    + " with k/m/g/t; default 1g); beyond it only samples.parquet is written and run.json says so.")
+    String npyMaxSize;
+
     @Option(names = "--overwrite", description = "Replace an existing output directory (only once the new one is complete).")
     boolean overwrite;
+
+    @Option(names = "--if-exists", paramLabel = "fail|skip",
+            description = "When --out exists: fail (default), or skip: exit 0 without running when it already holds a"
+                    + " complete run of this exact configuration (scheduled reruns).")
+    String ifExists;
 
     @Option(names = "--reference-data", paramLabel = "DATASET",
             description = "For learned models: the training data set to compare samples with (" + ToyDataset.NAMES
                     + "). Default for onnx models: the dataset named in the model's <name>.report.json, if any.")
     String referenceData;
+
+    /** Options for trained networks (labels, guidance, denoising, image outputs): {@link SampleExtras}. */
+    @picocli.CommandLine.Mixin
+    SampleExtras extras = new SampleExtras();
 
     /** The sampler names for --help. */
     static final class SamplerNames implements Iterable<String> {
@@ -194,9 +209,17 @@ final class SampleCommand implements Callable<Integer> {
         final boolean overwrite;
         /** Training data of a learned model to compare samples with, or null. */
         final DataReference reference;
+        /** --out as given, what to do when it exists, and the message of a skip (then nothing else is set). */
+        String outArg;
+        ScheduledRuns.IfExists ifExists;
+        String skipped;
+        /** Largest samples.npy streamed from samples that are not in memory. */
+        long npyMaxBytes = SampleOutputs.DEFAULT_NPY_MAX_BYTES;
+        final SampleExtras extras;
 
         Resolved(SampleJob job, Backend backend, Path out, String remoteOut, boolean overwrite,
-                DataReference reference) {
+                DataReference reference, SampleExtras extras) {
+            this.extras = extras;
             this.job = job;
             this.backend = backend;
             this.out = out;
@@ -306,10 +329,10 @@ final class SampleCommand implements Callable<Integer> {
                 correctorTime != null ? correctorTime : CorrectorOptions.DEFAULT_TIME,
                 friction != null ? friction : CorrectorOptions.DEFAULT_FRICTION);
 
-        ModelSpec spec = ModelSpecs.parse(model);
+        ModelSpec spec = extras.model(ModelSpecs.parse(model));
         int d = spec.dim();
         ScheduleConfig sc = new ScheduleConfig(d).horizon(horizon).eta(eta).blockLength(blockLength)
-                .stepsPerBlock(stepsPerBlock);
+                .stepsPerBlock(stepsPerBlock).trainingTimes(spec.trainingTimes());
         if (accuracy != null) {
             sc.accuracy(accuracy);
         }
@@ -333,14 +356,22 @@ final class SampleCommand implements Callable<Integer> {
             throw InvalidSettingException.range(Setting.SAMPLES, "an integer >= 1", samples);
         }
         int batch = batchSize != null ? batchSize
-                : SamplingDriver.defaultBatchSize(kind.create(config, d), d, samples);
+                : SamplingDriver.defaultBatchSize(kind.create(config, d), d, (int) Math.min(samples, Integer.MAX_VALUE));
         SampleJob job = new SampleJob(spec, kind, config, samples, 0L, batch, threads, sc.describe());
+        if (batchSize == null) {
+            job = job.withDefaultBatchSize(); // a backend may lower it to fit its memory (never changes a sample)
+        }
+        long npyMax = SampleOutputs.parseSize(npyMaxSize);
 
         boolean remote = HadoopOutput.isRemote(out);
         Backends.SparkOptions so = new Backends.SparkOptions();
         so.master = master;
         so.partitions = partitions;
         so.parallelism = parallelism;
+        if (extras.denoiseFinal && "samples".equals(parallelism)) {
+            throw new InvalidSettingException("{0} runs on the driver and needs the samples in its memory; {1} samples"
+                    + " keeps them on the executors: use {1} time or auto", Setting.DENOISE_FINAL, Setting.PARALLELISM);
+        }
         so.resume = ResumeMode.parse(resume);
         so.checkpointDirGiven = checkpointDir != null;
         so.checkpointDir = checkpointDir != null ? checkpointDir : defaultCheckpointDir(out);
@@ -348,15 +379,26 @@ final class SampleCommand implements Callable<Integer> {
         if (!backend.equals(io.piadm.spark.SparkBackend.NAME)) {
             so.checkpointDir = null;
         }
-        DataReference reference = DataReference.resolve(referenceData, spec);
-        // Last, once everything else is known to be valid: the output location (a probe file, deleted),
-        // then the backend (which checks its checkpoint directory the same way).
-        if (remote) {
-            HadoopOutput.check(out, overwrite, new org.apache.hadoop.conf.Configuration());
+        DataReference reference = DataReference.resolve(referenceData, spec, extras.classifier);
+        extras.check(spec, schedule, reference, seed);
+        so.format = extras.format();
+        ScheduledRuns.IfExists mode = ScheduledRuns.IfExists.parse(ifExists);
+        if (so.checkpointDir != null) {
+            io.piadm.io.OutputSafety.checkCheckpointOutside(out, so.checkpointDir);
         }
-        Path checkedOut = remote ? null : OutputDir.check(localPath(out), overwrite);
-        Backend be = Backends.create(backend, so);
-        return new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference);
+        // Last, once everything else is known to be valid: the output location (a probe file, deleted; an
+        // identical complete run there is skipped under --if-exists skip), then the backend (which checks
+        // its checkpoint directory the same way).
+        String skipped = ScheduledRuns.checkOutput(out, remote, overwrite, mode, job.identity().hash(),
+                new org.apache.hadoop.conf.Configuration());
+        Path checkedOut = remote ? null : localPath(out).toAbsolutePath().normalize();
+        Backend be = skipped != null ? null : Backends.create(backend, so);
+        Resolved r = new Resolved(job, be, checkedOut, remote ? out : null, overwrite, reference, extras);
+        r.outArg = out;
+        r.ifExists = mode;
+        r.skipped = skipped;
+        r.npyMaxBytes = npyMax;
+        return r;
     }
 
     private static boolean onOff(String v, Setting s) {
@@ -372,6 +414,9 @@ final class SampleCommand implements Callable<Integer> {
             return HadoopOutput.checkpointSibling(out);
         }
         Path abs = localPath(out).toAbsolutePath().normalize();
+        if (abs.getFileName() == null) {
+            return null; // a root: the output check refuses it
+        }
         return abs.resolveSibling("." + abs.getFileName() + ".checkpoint").toUri().toString();
     }
 
@@ -389,8 +434,24 @@ final class SampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Resolved r = resolve();
         PrintWriter stdout = spec.commandLine().getOut();
-        Outcome o = run(r, Main.commandArgs(spec));
-        printSummary(stdout, o);
+        if (r.skipped != null) {
+            stdout.println(r.skipped);
+            stdout.flush();
+            return 0;
+        }
+        List<String> args = Main.commandArgs(spec);
+        // One run at a time per output: claimed before any work, released when the run ends.
+        try (ScheduledRuns.Claim claim = ScheduledRuns.claim(r.outArg, r.remoteOut != null, r.overwrite, r.ifExists,
+                r.job.identity().hash(), args, new org.apache.hadoop.conf.Configuration())) {
+            if (claim.skipped != null) { // an identical run finished while we waited for the claim
+                r.backend.close();
+                stdout.println(claim.skipped);
+                stdout.flush();
+                return 0;
+            }
+            Outcome o = run(r, args, claim::verify);
+            printSummary(stdout, o);
+        }
         return 0;
     }
 
@@ -416,68 +477,117 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     /** Runs a resolved job and writes its outputs atomically; the backend is closed whatever happens. */
-    static Outcome run(Resolved r, List<String> args) throws Exception {
+    static Outcome run(Resolved r, List<String> args, HadoopOutput.IoRunnable beforeCommit) throws Exception {
         try (Backend backend = r.backend) {
-            return runOn(r, args);
+            return runOn(r, args, beforeCommit);
         }
     }
 
-    private static Outcome runOn(Resolved r, List<String> args) throws Exception {
+    private static Outcome runOn(Resolved r, List<String> args, HadoopOutput.IoRunnable beforeCommit)
+            throws Exception {
         long t0 = System.nanoTime();
         SampleJob job = r.job;
         Backend backend = r.backend;
-        SamplingResult result = backend.run(job, new ProgressLogger(job.createSampler().stageCount()));
+        SamplingResult result;
+        try {
+            result = r.extras.after(job, backend.run(job, new ProgressLogger(job.createSampler().stageCount())));
+        } catch (Exception e) {
+            // Non-finite samples are never written: say so (the kernel names block, sweep and sample).
+            if (Main.runFailure(e) instanceof io.piadm.sampler.NonFiniteStateException nf) {
+                throw new io.piadm.config.RunFailure(nf.getMessage() + "; nothing was written to "
+                        + (r.outArg != null ? r.outArg : r.out), e);
+            }
+            throw e;
+        }
         double eta = job.config().schedule().eta();
         ModelSpec spec = job.model();
         AnalyticTarget target = spec.analyticTarget();
-        Map<String, Object> metrics = target != null
-                ? MetricsReport.compute(spec, eta, result.samples(), result.count(), job.seed())
-                : DataReference.metrics(r.reference, eta, result, job.seed());
+        // Metrics and the plot come from the run's bounded seeded subsample; samples.npy from one streaming
+        // pass (SampleOutputs): nothing here holds every sample unless the backend already does.
+        io.piadm.sampler.SampleSource source = result.source();
+        io.piadm.sampler.Subsample sub = source.subsample(job.seed());
+        Map<String, Object> metrics = SampleOutputs.metrics(spec, eta, sub, r.reference, job.seed(), r.extras);
+        SampleOutputs.NpyPlan npy = SampleOutputs.npyPlan(source, r.npyMaxBytes, r.extras.format().float32());
         LinkedHashMap<String, Object> manifest = RunManifest.build(job, backend, result, metrics);
-        List<String> files = new ArrayList<>(List.of("samples.npy", "run.json"));
-        boolean plot = job.dim() == 2;
+        List<String> files = new ArrayList<>(List.of("run.json"));
+        if (npy.write) {
+            files.add(0, "samples.npy");
+        }
+        boolean plot = job.dim() == 2 && !r.extras.image();
         if (plot) {
             files.add("samples.png");
         }
+        files.addAll(r.extras.files());
         files.addAll(backend.sampleFiles());
         if (target != null) {
             for (io.piadm.model.OutputArray a : target.extraOutputs()) {
                 files.add(a.fileName()); // e.g. target-covariance.npy, so the exact target can be rebuilt
             }
         }
+        r.extras.describe(manifest);
         manifest.put("outputs", files);
+        manifest.put("samplesNpy", npy.describe());
         manifest.put("command", args);
-        if (r.remoteOut != null) {
-            // Stage the small files locally, then copy them up beside the backend's files and rename into place.
-            Path stage = Files.createTempDirectory("piadm-out-");
-            try {
-                writeSmallFiles(stage, r, result, manifest, target, t0);
-                HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(),
-                        tmp -> backend.writeSampleFiles(tmp, result));
+        // A failure while writing (a full disk) publishes nothing and says so; checkpoints stay for a resume.
+        try {
+            if (r.remoteOut != null) {
+                // Stage the small files locally, then copy them up beside the backend's files and samples.npy
+                // (streamed straight into the temporary directory) and rename into place.
+                Path stage = Files.createTempDirectory("piadm-out-");
+                try {
+                    writeSmallFiles(stage, r, source, sub, manifest, target, t0);
+                    HadoopOutput.publish(stage, files, r.remoteOut, r.overwrite, backend.hadoopConfiguration(), tmp -> {
+                        backend.writeSampleFiles(tmp, result);
+                        if (npy.write) {
+                            org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(tmp, "samples.npy");
+                            try (java.io.OutputStream o = f.getFileSystem(backend.hadoopConfiguration()).create(f, false)) {
+                                SampleOutputs.writeNpy(source, o, r.extras.format().float32());
+                            }
+                        }
+                    }, beforeCommit);
+                } finally {
+                    OutputDir.deleteRecursively(stage);
+                }
                 backend.onCommitted();
                 return new Outcome(job, result, manifest, null, r.remoteOut, files);
-            } finally {
-                OutputDir.deleteRecursively(stage);
             }
-        }
-        try (OutputDir od = OutputDir.open(r.out, r.overwrite)) {
-            backend.writeSampleFiles(new org.apache.hadoop.fs.Path(od.dir().toUri()), result);
-            writeSmallFiles(od.dir(), r, result, manifest, target, t0);
-            Path dir = od.commit();
+            Path dir;
+            try (OutputDir od = OutputDir.open(r.out, r.overwrite)) {
+                backend.writeSampleFiles(new org.apache.hadoop.fs.Path(od.dir().toUri()), result);
+                if (npy.write) {
+                    try (java.io.OutputStream o = new java.io.BufferedOutputStream(
+                            Files.newOutputStream(od.dir().resolve("samples.npy")), 1 << 16)) {
+                        SampleOutputs.writeNpy(source, o, r.extras.format().float32());
+                    }
+                }
+                writeSmallFiles(od.dir(), r, source, sub, manifest, target, t0);
+                beforeCommit.run();
+                dir = od.commit();
+            }
             backend.onCommitted();
             return new Outcome(job, result, manifest, dir, dir.toString(), files);
+        } catch (Exception e) {
+            if (ScheduledRuns.isIoFailure(e)) {
+                throw ScheduledRuns.outputFailure(r.outArg != null ? r.outArg : String.valueOf(r.out), e,
+                        backend.describe(job).get("checkpointDir"));
+            }
+            throw e;
         }
     }
 
-    /** samples.npy, samples.png (d = 2) and, last, run.json. */
-    private static void writeSmallFiles(Path dir, Resolved r, SamplingResult result, Map<String, Object> manifest,
-            AnalyticTarget plotTarget, long t0) throws java.io.IOException {
+    /**
+     * samples.png (d = 2, from the subsample), the image outputs and labels.npy of trained networks, the target's
+     * extra arrays and, last, run.json.
+     */
+    private static void writeSmallFiles(Path dir, Resolved r, io.piadm.sampler.SampleSource source,
+            io.piadm.sampler.Subsample sub, Map<String, Object> manifest, AnalyticTarget plotTarget, long t0) throws java.io.IOException {
         SampleJob job = r.job;
         double eta = job.config().schedule().eta();
-        Npy.write(dir.resolve("samples.npy"), result.samples(), result.count(), result.dim());
-        if (job.dim() == 2) {
-            SamplePlot.write(dir.resolve("samples.png"), result.samples(), result.count(), plotTarget, eta,
-                    result.sampler() + " on " + job.model().id() + ", n = " + result.count(), job.seed());
+        r.extras.writeExtras(dir, source, sub);
+        if (job.dim() == 2 && !r.extras.image()) {
+            SamplePlot.write(dir.resolve("samples.png"), sub.rows(), sub.count(), plotTarget, eta,
+                    job.kind().id() + " on " + job.model().id() + ", n = " + sub.count()
+                            + (sub.complete() ? "" : " of " + sub.population()), job.seed());
         }
         AnalyticTarget target = job.model().analyticTarget();
         if (target != null) {
@@ -519,6 +629,16 @@ final class SampleCommand implements Callable<Integer> {
             if (!key.isEmpty()) {
                 out.println("metrics: " + key);
             }
+        }
+        int fallbacks = 0;
+        for (io.piadm.sampler.StageTrace st : res.stages()) {
+            for (io.piadm.sampler.PhaseTrace pt : st.phases()) {
+                fallbacks += pt.sequentialFallbacks();
+            }
+        }
+        if (fallbacks > 0) {
+            out.println("note: Picard diverged " + fallbacks + " time(s) (a sample in a block); each continued with"
+                    + " exact sequential steps (run.json: blocks[].phases[].sequentialFallbacks)");
         }
         out.println("wrote " + o.location + " (" + String.join(", ", o.files) + ")");
         out.flush();

@@ -41,8 +41,36 @@ public final class HadoopOutput {
 
     /** The default checkpoint directory: {@code .NAME.checkpoint} beside the output. */
     public static String checkpointSibling(String out) {
-        org.apache.hadoop.fs.Path p = path(out);
+        org.apache.hadoop.fs.Path p;
+        try {
+            p = path(out);
+        } catch (IllegalArgumentException e) {
+            return null; // check() reports the bad URI
+        }
+        if (p.getParent() == null) {
+            return null; // a root: check() refuses it
+        }
         return new org.apache.hadoop.fs.Path(p.getParent(), "." + p.getName() + ".checkpoint").toString();
+    }
+
+    /** Validates the location alone: a valid URI below a root, on a reachable file system. */
+    public static void checkLocation(String out, Configuration conf) {
+        org.apache.hadoop.fs.Path p;
+        try {
+            p = path(out);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("{0} " + out + ": not a valid URI (" + e.getMessage() + ")", e, Setting.OUT);
+        }
+        if (p.getParent() == null) {
+            throw new InvalidSettingException("{0} " + out + ": must name a directory below a parent, not a root",
+                    Setting.OUT);
+        }
+        try {
+            fs(p, conf).exists(p);
+        } catch (IOException e) {
+            throw new InvalidSettingException("{0} " + out + ": cannot reach its file system (" + e.getMessage() + ")",
+                    e, Setting.OUT);
+        }
     }
 
     /** Validates before any work: reachable file system, no existing output unless overwrite. */
@@ -59,13 +87,21 @@ public final class HadoopOutput {
         }
         try {
             FileSystem fs = fs(p, conf);
-            if (fs.exists(p) && !overwrite) {
-                throw new InvalidSettingException("{0} " + out + " already exists; choose a new directory or pass {1}",
-                        Setting.OUT, Setting.OVERWRITE);
+            if (fs.exists(p)) {
+                if (!overwrite) {
+                    throw new InvalidSettingException("{0} " + out + " already exists; choose a new directory or pass {1}",
+                            Setting.OUT, Setting.OVERWRITE);
+                }
+                if (!fs.getFileStatus(p).isDirectory()) {
+                    throw new InvalidSettingException("{0} " + out + " exists and is not a directory; {1} replaces"
+                            + " directories only", Setting.OUT, Setting.OVERWRITE);
+                }
+                // Only an earlier piadm output is ever replaced.
+                OutputSafety.checkReplaceableHadoop(out, conf);
             }
         } catch (IOException e) {
-            throw new InvalidSettingException("{0} " + out + ": cannot reach its file system ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e, Setting.OUT);
+            throw new InvalidSettingException("{0} " + out + ": cannot reach its file system (" + e.getMessage() + ")",
+                    e, Setting.OUT);
         }
     }
 
@@ -75,6 +111,12 @@ public final class HadoopOutput {
      */
     public static void publish(Path stage, List<String> files, String out, boolean overwrite, Configuration conf,
             IoConsumer<org.apache.hadoop.fs.Path> writeMore) throws IOException {
+        publish(stage, files, out, overwrite, conf, writeMore, () -> { });
+    }
+
+    /** As above; {@code beforeCommit} runs just before the rename into place (e.g. to check the output's claim). */
+    public static void publish(Path stage, List<String> files, String out, boolean overwrite, Configuration conf,
+            IoConsumer<org.apache.hadoop.fs.Path> writeMore, IoRunnable beforeCommit) throws IOException {
         org.apache.hadoop.fs.Path target = path(out);
         FileSystem fs = fs(target, conf);
         String tag = UUID.randomUUID().toString().substring(0, 8);
@@ -92,10 +134,15 @@ public final class HadoopOutput {
                 }
             }
             writeMore.accept(fs.makeQualified(tmp));
+            beforeCommit.run();
             org.apache.hadoop.fs.Path old = null;
             if (fs.exists(target)) {
                 if (!overwrite) {
                     throw new IOException(out + " appeared while the job ran; the new outputs were discarded");
+                }
+                if (PiadmOutput.readHadoop(target.toUri().toString(), conf) == null) {
+                    throw new IOException(out + " was replaced while the job ran by something that is not a piadm"
+                            + " output; it was left alone and the new outputs were discarded");
                 }
                 old = new org.apache.hadoop.fs.Path(target.getParent(), "." + target.getName() + ".old-" + tag);
                 if (!fs.rename(target, old)) {
@@ -117,6 +164,12 @@ public final class HadoopOutput {
                 fs.delete(tmp, true);
             }
         }
+    }
+
+    /** An action that may throw IOException. */
+    @FunctionalInterface
+    public interface IoRunnable {
+        void run() throws IOException;
     }
 
     /** A consumer that may throw IOException. */

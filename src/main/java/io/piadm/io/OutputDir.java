@@ -43,6 +43,9 @@ public final class OutputDir implements AutoCloseable {
      * InvalidSettingException naming the output setting.
      */
     public static Path check(Path target, boolean overwrite) {
+        if (target.toString().isEmpty()) {
+            throw new InvalidSettingException("{0} must name a directory, got an empty path", Setting.OUT);
+        }
         Path abs = target.toAbsolutePath().normalize();
         if (abs.getFileName() == null) {
             throw new InvalidSettingException("{0} must name a directory below an existing one, got '" + target + "'",
@@ -57,6 +60,8 @@ public final class OutputDir implements AutoCloseable {
                 throw new InvalidSettingException("{0} '" + target
                         + "' exists and is not a directory; {1} replaces directories only", Setting.OUT, Setting.OVERWRITE);
             }
+            // Only an earlier piadm output, and never ., ~, / or a directory above the working directory.
+            OutputSafety.checkReplaceable(abs);
         }
         Path ancestor = abs.getParent();
         while (ancestor != null && !Files.exists(ancestor)) {
@@ -114,10 +119,17 @@ public final class OutputDir implements AutoCloseable {
         if (committed) {
             return target;
         }
+        // Nothing but plain files and directories is published (a link could point anywhere).
+        OutputSafety.checkConfined(temp);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             if (!overwrite) {
                 throw new FileAlreadyExistsException(target.toString(), null,
-                        "appeared while the run was in progress; outputs left in " + temp);
+                        "appeared while the run was in progress; the new outputs were discarded");
+            }
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) || PiadmOutput.readLocal(target) == null) {
+                throw new FileAlreadyExistsException(target.toString(), null, "was replaced while the run was in"
+                        + " progress by something that is not a piadm output; it was left alone and the new outputs"
+                        + " were discarded");
             }
             Path old = target.resolveSibling("." + target.getFileName() + ".old-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()));
@@ -151,6 +163,46 @@ public final class OutputDir implements AutoCloseable {
     public void close() throws IOException {
         if (!committed) {
             deleteRecursively(temp);
+        }
+    }
+
+    /**
+     * Checks, creating nothing, that {@code file} can be written as a new file: it does not exist, and its
+     * parent is an existing directory where a file can be created (a probe file, deleted at once).
+     */
+    public static void checkNewFile(Path file, Setting setting) {
+        if (file.toString().isEmpty()) {
+            throw new InvalidSettingException("{0} must name a file, got an empty path", setting);
+        }
+        Path abs = file.toAbsolutePath().normalize();
+        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidSettingException("{0} '" + file + "' already exists; choose a new file", setting);
+        }
+        Path parent = abs.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new InvalidSettingException("{0} '" + file + "': the directory '" + parent
+                    + "' does not exist", setting);
+        }
+        try {
+            Files.delete(Files.createTempFile(parent, ".piadm-probe-", ""));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            String why = e instanceof AccessDeniedException || e instanceof SecurityException ? "permission denied"
+                    : e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+                    ? ((FileSystemException) e).getReason() : "the file system refused a new file";
+            throw new InvalidSettingException("{0} '" + file + "': cannot create files in '" + parent + "' ("
+                    + why + ")", setting);
+        }
+    }
+
+    /** Writes {@code text} to the new file {@code file} through a temporary sibling, then one rename. */
+    public static void writeNewFile(Path file, String text) throws IOException {
+        Path abs = file.toAbsolutePath().normalize();
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".tmp-", "");
+        try {
+            Files.writeString(tmp, text);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

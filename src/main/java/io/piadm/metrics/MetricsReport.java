@@ -20,6 +20,8 @@ import java.util.Map;
  * left out of every metric; {@code rows_used} says how many remained.
  */
 public final class MetricsReport {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MetricsReport.class);
+
     private MetricsReport() {}
 
     /** Directions of the sliced Wasserstein distance. */
@@ -57,10 +59,53 @@ public final class MetricsReport {
             return out;
         }
         double[] ref = new double[used * d];
-        target.sample(seed, used, eta, ref);
         double[] ref2 = new double[used * d];
-        target.sample(seed ^ BASELINE_SEED_MIX, used, eta, ref2);
+        guarded(out, "reference_draws", () -> {
+            target.sample(seed, used, eta, ref);
+            target.sample(seed ^ BASELINE_SEED_MIX, used, eta, ref2);
+        });
+        if (out.containsKey("metric_errors")) {
+            return out;
+        }
 
+        guarded(out, "gaussian_kl", () -> putKl(out, target, eta, x, ref, used, d));
+        guarded(out, "log_density", () -> {
+            Map<String, Object> ld = new LinkedHashMap<>();
+            double[] ls = meanAndSe(target, x, used, eta);
+            double[] le = meanAndSe(target, ref, used, eta);
+            ld.put("samples_mean", ls[0]);
+            ld.put("samples_se", ls[1]);
+            ld.put("exact_mean", le[0]);
+            ld.put("exact_se", le[1]);
+            out.put("log_density", ld);
+        });
+        guarded(out, "distances", () -> putDistances(out, x, used, ref, ref2, used, d, seed, "exact_baseline"));
+        if (target instanceof GaussianMixture) {
+            guarded(out, "mode_occupancy", () -> putOccupancy(out, (GaussianMixture) target, eta, x, ref, used));
+        }
+        return out;
+    }
+
+    /**
+     * Runs one metric; a failure (e.g. data so far from the origin that a distance overflows) is recorded
+     * under {@code metric_errors} and logged instead of failing the run: the metrics are computed after
+     * sampling, and a metric must never cost the user the samples.
+     */
+    private static void guarded(Map<String, Object> out, String name, Runnable metric) {
+        try {
+            metric.run();
+        } catch (RuntimeException e) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> errors = (Map<String, Object>) out.computeIfAbsent("metric_errors",
+                    k -> new LinkedHashMap<String, Object>());
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            errors.put(name, why);
+            LOG.warn("metric {} could not be computed: {}", name, why);
+        }
+    }
+
+    private static void putKl(Map<String, Object> out, AnalyticTarget target, double eta, double[] x, double[] ref,
+            int used, int d) {
         double[][] moments = target.diagonalGaussianMoments(eta);
         if (moments != null) {
             GaussianKl.Result kl = GaussianKl.compute(x, used, d, moments[0], moments[1]);
@@ -91,20 +136,11 @@ public final class MetricsReport {
                 out.put("gaussian_kl", m);
             }
         }
+    }
 
-        Map<String, Object> ld = new LinkedHashMap<>();
-        double[] ls = meanAndSe(target, x, used, eta);
-        double[] le = meanAndSe(target, ref, used, eta);
-        ld.put("samples_mean", ls[0]);
-        ld.put("samples_se", ls[1]);
-        ld.put("exact_mean", le[0]);
-        ld.put("exact_se", le[1]);
-        out.put("log_density", ld);
-
-        putDistances(out, x, used, ref, ref2, used, d, seed, "exact_baseline");
-
-        if (target instanceof GaussianMixture) {
-            GaussianMixture gmm = (GaussianMixture) target;
+    private static void putOccupancy(Map<String, Object> out, GaussianMixture gmm, double eta, double[] x,
+            double[] ref, int used) {
+        {
             ModeOccupancy.Result occ = ModeOccupancy.compute(gmm, eta, x, used);
             ModeOccupancy.Result occExact = ModeOccupancy.compute(gmm, eta, ref, used);
             Map<String, Object> m = new LinkedHashMap<>();
@@ -118,7 +154,6 @@ public final class MetricsReport {
             m.put("exact_draws_p_value", occExact.pValue);
             out.put("mode_occupancy", m);
         }
-        return out;
     }
 
     /**
@@ -138,7 +173,7 @@ public final class MetricsReport {
         if (used < 2 || nData < 2) {
             return out;
         }
-        putDistances(out, x, used, data, data2, nData, d, seed, "data_baseline");
+        guarded(out, "distances", () -> putDistances(out, x, used, data, data2, nData, d, seed, "data_baseline"));
         return out;
     }
 

@@ -42,6 +42,16 @@ public final class ModelSpecs {
     /** Largest accepted k * d (the mixture's means alone are 8 k d bytes). */
     public static final long MAX_GMM_PARAMETERS = 1L << 24;
 
+    /**
+     * Largest accepted |mean|, std, radius and score-error. The default horizon grows like
+     * ln(E|X_0|^2 / delta^2) (docs/ALGORITHMS.md section 3) and the metrics square coordinates, so data far
+     * beyond this scale only leads to an overflow after sampling (mean=1e308 overflowed the state in block 8;
+     * mean=1e200 lost its samples in the metrics): refused here instead.
+     */
+    public static final double MAX_SCALE = 1e6;
+    /** Largest accepted eigenvalue of a spectrum (a variance: MAX_SCALE squared). */
+    public static final double MAX_VARIANCE = MAX_SCALE * MAX_SCALE;
+
     private static final String TYPES = "gaussian, gmm, onnx";
     private static final String SCORE_ERROR = "score-error";
     private static final String ERROR_SEED = "error-seed";
@@ -103,7 +113,7 @@ public final class ModelSpecs {
     private static ModelSpec gaussian(String body) {
         Map<String, String> kv = keyValues("gaussian", body, "d", "std", "mean", SPECTRUM, ROTATION_SEED);
         int d = intIn("gaussian", kv, "d", null, 1, MAX_DIM);
-        double mean = finite("gaussian", kv, "mean", 0.0);
+        double mean = scale("gaussian", kv, "mean", 0.0, false);
         if (kv.containsKey(SPECTRUM)) {
             if (kv.containsKey("std")) {
                 throw new InvalidSettingException("{0} gaussian: std and " + SPECTRUM + " exclude each other "
@@ -123,13 +133,13 @@ public final class ModelSpecs {
             throw new InvalidSettingException("{0} gaussian: " + ROTATION_SEED + " needs " + SPECTRUM
                     + "=LO:HI (an isotropic Gaussian has no rotation)", Setting.MODEL);
         }
-        double std = positive("gaussian", kv, "std", 1.0);
+        double std = scale("gaussian", kv, "std", 1.0, true);
         return DiagonalGaussian.isotropic(d, mean, std);
     }
 
     /** {@code LO:HI}, two plain decimal numbers with 0 &lt; LO &lt;= HI. */
     private static double[] spectrum(String v) {
-        String range = "LO:HI, two finite numbers with 0 < LO <= HI (eigenvalues of the covariance)";
+        String range = "LO:HI, two numbers with 0 < LO <= HI <= " + MAX_VARIANCE + " (eigenvalues of the covariance)";
         String[] parts = v.split(":", -1);
         if (parts.length != 2) {
             throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got '" + v
@@ -137,7 +147,7 @@ public final class ModelSpecs {
         }
         double lo = number("gaussian", SPECTRUM, parts[0].strip(), range);
         double hi = number("gaussian", SPECTRUM, parts[1].strip(), range);
-        if (!(lo > 0) || !(hi > 0) || !Double.isFinite(lo) || !Double.isFinite(hi) || lo > hi) {
+        if (!(lo > 0) || !(hi > 0) || !Double.isFinite(lo) || !Double.isFinite(hi) || lo > hi || hi > MAX_VARIANCE) {
             throw new InvalidSettingException("{0} gaussian: " + SPECTRUM + " must be " + range + ", got " + v,
                     Setting.MODEL);
         }
@@ -153,8 +163,9 @@ public final class ModelSpecs {
                     + ", d=" + d + " (k*d=" + ((long) k * d) + ")", Setting.MODEL);
         }
         long seed = seed("gmm", kv, "seed");
-        double std = positive("gmm", kv, "std", GMM_DEFAULT_STD);
-        double radius = nonNegative("gmm", kv, "radius", GMM_DEFAULT_RADIUS);
+        double std = scale("gmm", kv, "std", GMM_DEFAULT_STD, true);
+        double radius = bounded("gmm", kv, "radius", GMM_DEFAULT_RADIUS, "a number in [0, " + MAX_SCALE + "]",
+                x -> x >= 0 && x <= MAX_SCALE);
         return GaussianMixture.seeded(d, k, seed, std, radius);
     }
 
@@ -166,7 +177,8 @@ public final class ModelSpecs {
             throw new InvalidSettingException("{0} " + type + ": " + ERROR_SEED + " needs " + SCORE_ERROR
                     + "=<eps> (a finite number >= 0)", Setting.MODEL);
         }
-        double eps = nonNegative(type, wrap, SCORE_ERROR, 0.0);
+        double eps = bounded(type, wrap, SCORE_ERROR, 0.0, "a number in [0, " + MAX_SCALE + "]",
+                x -> x >= 0 && x <= MAX_SCALE);
         long errorSeed = seed(type, wrap, ERROR_SEED);
         return new ScoreErrorModel(base, eps, errorSeed);
     }
@@ -178,10 +190,38 @@ public final class ModelSpecs {
         if (body.isBlank()) {
             return items;
         }
-        for (String item : body.split(",", -1)) {
+        for (String item : splitOutsideQuotes(body)) {
             items.add(item.strip());
         }
         return items;
+    }
+
+    /**
+     * Splits {@code body} at the commas outside double quotes, keeping the quotes, so a quoted value
+     * (an ONNX path such as {@code "runs/a,b/model.onnx"}) may hold commas. An unclosed quote is refused.
+     */
+    public static List<String> splitOutsideQuotes(String body) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            if (c == ',' && !quoted) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        if (quoted) {
+            throw InvalidSettingException.model("'" + body + "': a double quote is not closed (quote a path"
+                    + " that holds commas as \"PATH\"; the path itself cannot hold a double quote)");
+        }
+        out.add(cur.toString());
+        return out;
     }
 
     private static String keyOf(String item) {
@@ -265,16 +305,12 @@ public final class ModelSpecs {
         return Double.parseDouble(v);
     }
 
-    private static double finite(String type, Map<String, String> kv, String key, double dflt) {
-        return bounded(type, kv, key, dflt, "a finite number", x -> true);
-    }
-
-    private static double positive(String type, Map<String, String> kv, String key, double dflt) {
-        return bounded(type, kv, key, dflt, "a finite number > 0", x -> x > 0);
-    }
-
-    private static double nonNegative(String type, Map<String, String> kv, String key, double dflt) {
-        return bounded(type, kv, key, dflt, "a finite number >= 0", x -> x >= 0);
+    /** A location ({@code |x| <= MAX_SCALE}) or, with {@code positive}, a scale in (0, MAX_SCALE]. */
+    private static double scale(String type, Map<String, String> kv, String key, double dflt, boolean positive) {
+        return positive
+                ? bounded(type, kv, key, dflt, "a number in (0, " + MAX_SCALE + "]", x -> x > 0 && x <= MAX_SCALE)
+                : bounded(type, kv, key, dflt, "a number in [-" + MAX_SCALE + ", " + MAX_SCALE + "]",
+                        x -> Math.abs(x) <= MAX_SCALE);
     }
 
     /** The value of {@code key} (or {@code dflt} when absent): finite and accepted by {@code ok}, else one message. */

@@ -62,8 +62,29 @@ public final class ScoreErrorModel implements ModelSpec {
         return base.modelFile();
     }
 
+    @Override
+    public double[] trainingTimes() {
+        return base.trainingTimes();
+    }
+
+    @Override
+    public long[] rowShape() {
+        return base.rowShape();
+    }
+
     public ModelSpec base() {
         return base;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        T self = ModelSpec.super.unwrap(type);
+        return self != null ? self : base.unwrap(type);
+    }
+
+    @Override
+    public ModelSpec withInner(java.util.function.UnaryOperator<ModelSpec> inner) {
+        return new ScoreErrorModel(base.withInner(inner), eps, errorSeed);
     }
 
     public double eps() {

@@ -24,8 +24,9 @@ public final class CorrectorOptions implements Serializable {
     private final double friction;
 
     public CorrectorOptions(boolean enabled, Integer steps, double time, double friction) {
-        if (steps != null && steps < 1) {
-            throw InvalidSettingException.range(Setting.CORRECTOR_STEPS, "an integer >= 1", steps);
+        // Same bound as the predictor's steps per block: a corrector grid of 10^9 steps only exhausts memory.
+        if (steps != null && (steps < 1 || steps > 1_000_000)) {
+            throw InvalidSettingException.range(Setting.CORRECTOR_STEPS, "an integer in [1, 1000000]", steps);
         }
         if (!(time > 0) || !Double.isFinite(time)) {
             throw InvalidSettingException.range(Setting.CORRECTOR_TIME, "a finite number > 0", time);

@@ -4,7 +4,7 @@ package io.piadm.sampler;
  * A score or a state came out NaN or infinite: the run stops, naming where (block, phase, sweep) and for
  * which sample, instead of writing non-finite samples as if they were a result.
  */
-public final class NonFiniteStateException extends RuntimeException {
+public final class NonFiniteStateException extends io.piadm.config.RunFailure {
     private static final long serialVersionUID = 1L;
 
     private final long sample;

@@ -12,7 +12,9 @@ public interface SamplingListener {
 
     /**
      * After all samples have passed stage {@code stage}: {@code state} holds their rows (count x d),
-     * {@code trace} the merged trace. Called on the driver, from the sampling thread.
+     * {@code trace} the merged trace. Called on the driver, from the sampling thread. In the executor-resident
+     * sample-parallel mode the state never reaches the driver: there {@code state} is null, and the calls
+     * come once per stage after the chunks have run all stages.
      */
     default void onStageEnd(int stage, int stageCount, StageTrace trace, double[] state) {}
 

@@ -4,13 +4,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Samples (count x d, row-major) with the per-stage trace and the costs, counted alike for every sampler. */
+/**
+ * The samples ({@link SampleSource}: in memory, count x d row-major, or wherever executors wrote them) with
+ * the per-stage trace and the costs, counted alike for every sampler.
+ */
 public final class SamplingResult {
     private final String sampler;
     private final int dim;
     private final long firstSample;
-    private final int count;
+    private final long count;
+    /** The rows when they are in memory, else null. */
     private final double[] samples;
+    private final SampleSource source;
     private final List<StageTrace> stages;
     private final double wallSeconds;
     private final long evaluatorCalls;
@@ -22,12 +27,26 @@ public final class SamplingResult {
      */
     public SamplingResult(String sampler, int dim, long firstSample, int count, double[] samples,
             List<StageTrace> stages, double wallSeconds, long evaluatorCalls) {
+        this(sampler, new InMemorySamples(samples, firstSample, count, dim), samples, stages, wallSeconds,
+                evaluatorCalls);
+    }
+
+    /** Samples that are not (all) in this JVM's memory, e.g. Parquet parts written by executors. */
+    public SamplingResult(String sampler, SampleSource source, List<StageTrace> stages, double wallSeconds,
+            long evaluatorCalls) {
+        this(sampler, source, source instanceof InMemorySamples ? ((InMemorySamples) source).rows() : null, stages,
+                wallSeconds, evaluatorCalls);
+    }
+
+    private SamplingResult(String sampler, SampleSource source, double[] samples, List<StageTrace> stages,
+            double wallSeconds, long evaluatorCalls) {
         this.evaluatorCalls = evaluatorCalls;
         this.sampler = sampler;
-        this.dim = dim;
-        this.firstSample = firstSample;
-        this.count = count;
+        this.dim = source.dim();
+        this.firstSample = source.firstSample();
+        this.count = source.count();
         this.samples = samples;
+        this.source = source;
         this.stages = Collections.unmodifiableList(new ArrayList<>(stages));
         this.wallSeconds = wallSeconds;
     }
@@ -44,13 +63,30 @@ public final class SamplingResult {
         return firstSample;
     }
 
-    public int count() {
+    public long count() {
         return count;
     }
 
-    /** The samples, count x d row-major (not copied). */
+    /** True when every sample is in this JVM's memory ({@link #samples()} returns them). */
+    public boolean inMemory() {
+        return samples != null;
+    }
+
+    /**
+     * The samples, count x d row-major (not copied), when they are in memory; a run whose samples stayed
+     * on the executors has none here (use {@link #source()}).
+     */
     public double[] samples() {
+        if (samples == null) {
+            throw new IllegalStateException("the " + count + " samples of this run are not in this JVM's memory"
+                    + " (executor-resident run): read them through source()");
+        }
         return samples;
+    }
+
+    /** Where the samples are: count, dimension, subsample, a streaming pass. */
+    public SampleSource source() {
+        return source;
     }
 
     public List<StageTrace> stages() {

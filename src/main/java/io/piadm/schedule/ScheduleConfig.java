@@ -32,6 +32,18 @@ public final class ScheduleConfig {
     /** Floor of the default M: at 8 steps the 2-D mixture's log p was measurably biased, and below 64 steps Picard saves less than 5x in rounds; low d makes more steps cheap. */
     public static final int MIN_DEFAULT_STEPS = 64;
 
+    /**
+     * Most outer blocks a grid may have. The defaults give about 15-25 (N = O(log(d / delta^2))); far more
+     * means a horizon far beyond the point where N(0, I) is already the start law to double precision
+     * (at T = 75, e^{-T/2} < 1e-16) or a tiny block length, and such a grid only burns time and memory.
+     */
+    public static final int MAX_BLOCKS = 10_000;
+    /**
+     * Most grid steps in all (blocks x M): every forward time is held, hashed into the run identity and
+     * listed in run.json; the defaults stay below 25,000.
+     */
+    public static final long MAX_TOTAL_STEPS = 1_000_000;
+
     private final int dim;
     private double accuracy = DEFAULT_ACCURACY;
     private Double horizon;
@@ -40,6 +52,10 @@ public final class ScheduleConfig {
     private Integer stepsPerBlock;
     private double dataSecondMoment = Double.NaN;
     private StiffnessSplit stiffness = StiffnessSplit.off();
+    /** OU times of a network's training steps (ascending) when the grid must use only them; null: any time. */
+    private double[] trainingTimes;
+    /** Steps per block of the last snapped build (for describe()). */
+    private int[] snappedSteps;
 
     public ScheduleConfig(int dim) {
         if (dim <= 0) {
@@ -87,6 +103,25 @@ public final class ScheduleConfig {
         return this;
     }
 
+    /**
+     * Snaps the grid to a network's training times {@code t_0 < ... < t_{N-1}} (an integer DDPM step index,
+     * docs/ALGORITHMS.md section 9): every grid time, block ends included, becomes one of them. Null: off.
+     */
+    public ScheduleConfig trainingTimes(double[] ascending) {
+        if (ascending != null) {
+            if (ascending.length < 2) {
+                throw new IllegalArgumentException("training times: need at least two, got " + ascending.length);
+            }
+            for (int k = 0; k < ascending.length; k++) {
+                if (!(ascending[k] > 0) || !Double.isFinite(ascending[k]) || (k > 0 && !(ascending[k] > ascending[k - 1]))) {
+                    throw new IllegalArgumentException("training times must be finite, positive and increasing");
+                }
+            }
+        }
+        this.trainingTimes = ascending == null ? null : ascending.clone();
+        return this;
+    }
+
     public ScheduleConfig stepsPerBlock(Integer m) {
         this.stepsPerBlock = m;
         return this;
@@ -102,11 +137,19 @@ public final class ScheduleConfig {
 
     public double resolvedHorizon() {
         double scale = Double.isFinite(dataSecondMoment) ? Math.max(dim, dataSecondMoment) : dim;
-        return horizon != null ? horizon : Math.max(2.0, Math.log(scale / (accuracy * accuracy)));
+        double t = horizon != null ? horizon : Math.max(2.0, Math.log(scale / (accuracy * accuracy)));
+        if (horizon == null && trainingTimes != null) {
+            t = Math.min(t, trainingTimes[trainingTimes.length - 1]); // the default stays within the training steps
+        }
+        return t;
     }
 
     public double resolvedEta() {
-        return eta != null ? eta : DEFAULT_ETA;
+        double e = eta != null ? eta : DEFAULT_ETA;
+        if (eta == null && trainingTimes != null) {
+            e = Math.max(e, trainingTimes[0]);
+        }
+        return e;
     }
 
     public double resolvedBlockLength() {
@@ -132,6 +175,11 @@ public final class ScheduleConfig {
         if (!(e > 0) || !Double.isFinite(e)) {
             throw new InvalidSettingException("{0} must be a finite number > 0, got " + e, Setting.ETA);
         }
+        if (horizon == null && !Double.isFinite(t)) {
+            throw new InvalidSettingException("{0} " + accuracy + " makes the default horizon ln(max(d, E|X_0|^2) / "
+                    + "delta^2) infinite; use a larger {0} (e.g. 1e-6 gives T = " + String.format(java.util.Locale.ROOT,
+                    "%.3g", Math.log(dim / 1e-12)) + " for d = " + dim + ") or set {1}", Setting.ACCURACY, Setting.HORIZON);
+        }
         if (!Double.isFinite(t) || !(t > e)) {
             throw new InvalidSettingException("{0} must be a finite number greater than {1} (" + e
                     + "), got " + t, Setting.HORIZON, Setting.ETA);
@@ -143,6 +191,127 @@ public final class ScheduleConfig {
             throw new InvalidSettingException("{0} must be an integer in [1, 1000000], got "
                     + stepsPerBlock, Setting.STEPS_PER_BLOCK);
         }
+        // The size of the grid, before laying it out: a huge horizon or a tiny block length would
+        // otherwise allocate blocks until memory runs out (--horizon 1e308) or silently run 10^5 blocks.
+        double far = farBlockCount(t, e, h);
+        double near = nearBlockCount(t, e);
+        double blocks = far + near;
+        if (blocks > MAX_BLOCKS) {
+            throw new InvalidSettingException("{0} T = " + t + " with {1} h = " + h + " and {2} " + e
+                    + " gives " + count(blocks) + " blocks; at most "
+                    + MAX_BLOCKS + " are allowed: lower {0} (the default for d = " + dim + " is "
+                    + String.format(java.util.Locale.ROOT, "%.4g", defaultHorizon()) + ") or raise {1}"
+                    + (horizon == null ? " (T is the default from {3} " + accuracy + ")" : ""),
+                    Setting.HORIZON, Setting.BLOCK_LENGTH, Setting.ETA, Setting.ACCURACY);
+        }
+        double steps = blocks * resolvedStepsPerBlock();
+        if (steps > MAX_TOTAL_STEPS) {
+            throw new InvalidSettingException("{0} M = " + resolvedStepsPerBlock() + " times "
+                    + count(blocks) + " blocks gives "
+                    + count(steps) + " grid steps; at most " + MAX_TOTAL_STEPS
+                    + " are allowed: lower {0}, or use fewer blocks ({1}, {2})"
+                    + (stepsPerBlock == null || horizon == null ? " (M and T default from {3} " + accuracy + ")" : ""),
+                    Setting.STEPS_PER_BLOCK, Setting.HORIZON, Setting.BLOCK_LENGTH, Setting.ACCURACY);
+        }
+        if (trainingTimes != null) {
+            double first = trainingTimes[0];
+            double last = trainingTimes[trainingTimes.length - 1];
+            // Half a step of slack: a time that rounds to the first or last training step is accepted.
+            double slackHi = last + 0.5 * (last - trainingTimes[trainingTimes.length - 2]);
+            double slackLo = first * 0.5;
+            if (t > slackHi) {
+                throw new InvalidSettingException("{0} must be at most " + last + " for a network trained on "
+                        + trainingTimes.length + " integer steps (its last step sits at OU time -ln abar_N-1 = "
+                        + last + "), got " + t, Setting.HORIZON);
+            }
+            if (e < slackLo) {
+                throw new InvalidSettingException("{0} must be at least " + first + " for a network trained on "
+                        + "integer steps (its first step sits at OU time -ln abar_0 = " + first + "), got " + e,
+                        Setting.ETA);
+            }
+            if (nearest(trainingTimes, t) <= nearest(trainingTimes, e)) {
+                throw new InvalidSettingException("{0} and {1} round to the same training step (" + t + ", " + e
+                        + "): the grid snapped to training steps would be empty", Setting.HORIZON, Setting.ETA);
+            }
+        }
+    }
+
+    /** A whole count for a message: digits up to 10^12, else three significant figures. */
+    private static String count(double n) {
+        return String.format(java.util.Locale.ROOT, n < 1e12 ? "%.0f" : "%.3g", n);
+    }
+
+    /** The default horizon for this d, delta and data scale (ignoring an explicit horizon). */
+    private double defaultHorizon() {
+        double scale = Double.isFinite(dataSecondMoment) ? Math.max(dim, dataSecondMoment) : dim;
+        return Math.max(2.0, Math.log(scale / (accuracy * accuracy)));
+    }
+
+    /** Far-region blocks (forward time above max(1, eta)), as {@link #build()} lays them out; a double, so it cannot overflow. */
+    private static double farBlockCount(double t, double eta, double h) {
+        double farEnd = Math.max(1.0, eta);
+        return t > farEnd ? Math.ceil((t - farEnd) / h - 1e-12) : 0;
+    }
+
+    /** Near-region blocks (each at most halving the forward time down to eta). */
+    private static double nearBlockCount(double t, double eta) {
+        double nearStart = Math.min(t, 1.0);
+        return nearStart > eta ? Math.max(1, Math.ceil(Math.log(nearStart / eta) / Math.log(2.0) - 1e-12)) : 0;
+    }
+
+    /** Index of the training time nearest to t (ties to the lower one). */
+    static int nearest(double[] times, double t) {
+        int i = java.util.Arrays.binarySearch(times, t);
+        if (i >= 0) {
+            return i;
+        }
+        int hi = -i - 1;
+        if (hi == 0) {
+            return 0;
+        }
+        if (hi == times.length) {
+            return times.length - 1;
+        }
+        return t - times[hi - 1] <= times[hi] - t ? hi - 1 : hi;
+    }
+
+    /**
+     * The continuous grid moved onto the training times (docs/ALGORITHMS.md section 9): each block end goes
+     * to its nearest training time, so blocks still chain; a block whose two ends meet (it spanned less than
+     * one training step) is dropped, so every block keeps at least one step. Inside a block each grid time
+     * goes to its nearest training time strictly between the block's ends, and repeats are removed. Rounding
+     * to the nearest time is monotone, so the times stay strictly decreasing. When a block holds fewer
+     * training steps than its M - 1 interior points, it uses every one of them: fewer than M steps.
+     */
+    private Schedule snap(Schedule continuous) {
+        double[] tk = trainingTimes;
+        List<Block> out = new ArrayList<>();
+        for (Block b : continuous.blocks()) {
+            int kStart = nearest(tk, b.startTime());
+            int kEnd = nearest(tk, b.endTime());
+            if (kStart <= kEnd) {
+                continue;
+            }
+            List<Integer> ks = new ArrayList<>();
+            ks.add(kStart);
+            for (int j = 1; j < b.steps(); j++) {
+                int k = nearest(tk, b.time(j));
+                if (k < ks.get(ks.size() - 1) && k > kEnd) {
+                    ks.add(k);
+                }
+            }
+            ks.add(kEnd);
+            double[] times = new double[ks.size()];
+            for (int j = 0; j < times.length; j++) {
+                times[j] = tk[ks.get(j)];
+            }
+            out.add(new Block(out.size(), times));
+        }
+        snappedSteps = new int[out.size()];
+        for (int n = 0; n < out.size(); n++) {
+            snappedSteps[n] = out.get(n).steps();
+        }
+        return new Schedule(out);
     }
 
     /** Lays out the grid (see class comment). */
@@ -191,7 +360,10 @@ public final class ScheduleConfig {
                 prevEnd = end;
             }
         }
-        return new Schedule(stiffness.apply(blocks));
+        Schedule continuous = new Schedule(blocks);
+        Schedule grid = trainingTimes == null ? continuous : snap(continuous);
+        // Stiff blocks are cut at grid points after snapping, so every grid time stays a training time.
+        return new Schedule(stiffness.apply(grid.blocks()));
     }
 
     /** Resolved settings, for run.json. */
@@ -206,6 +378,17 @@ public final class ScheduleConfig {
         m.put("blockLength", resolvedBlockLength());
         m.put("stepsPerBlock", resolvedStepsPerBlock());
         m.put("stiffness", stiffness.describe());
+        if (trainingTimes != null) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("snappedToTrainingSteps", trainingTimes.length);
+            g.put("rule", "every grid time is a training step t_k = -ln abar_k: block ends and inner points moved to"
+                    + " the nearest t_k, repeats removed; a block with fewer training steps than M uses all of them"
+                    + " (docs/ALGORITHMS.md section 9)");
+            if (snappedSteps != null) {
+                g.put("stepsPerBlock", snappedSteps.clone());
+            }
+            m.put("trainingGrid", g);
+        }
         return m;
     }
 }

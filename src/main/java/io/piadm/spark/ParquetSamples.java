@@ -19,8 +19,9 @@ import java.util.List;
 
 /**
  * The samples as a Parquet table written by Spark: one row per sample, {@code id long, vector
- * array<double>}. Written to a temporary sibling directory and renamed into place, so the final path
- * exists only once complete.
+ * array<double>} ({@code array<float>} with {@code --dtype float32}), and {@code label long} for a
+ * class-conditional run (from {@link io.piadm.io.SampleFormat}). Written to a temporary sibling directory and
+ * renamed into place, so the final path exists only once complete.
  */
 public final class ParquetSamples {
     private ParquetSamples() {}
@@ -29,9 +30,23 @@ public final class ParquetSamples {
             .add("id", DataTypes.LongType, false)
             .add("vector", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
 
+    /** The table's schema for a format. */
+    public static StructType schema(io.piadm.io.SampleFormat f) {
+        StructType s = new StructType().add("id", DataTypes.LongType, false)
+                .add("vector", DataTypes.createArrayType(f.float32() ? DataTypes.FloatType : DataTypes.DoubleType, false),
+                        false);
+        return f.hasLabels() ? s.add("label", DataTypes.LongType, false) : s;
+    }
+
     /** Writes {@code count x dim} rows (ids from {@code firstSample}) to {@code path} (must not exist). */
     public static void write(SparkSession spark, double[] samples, long firstSample, int count, int dim,
             Path path, int partitions) {
+        write(spark, samples, firstSample, count, dim, path, partitions, io.piadm.io.SampleFormat.defaults());
+    }
+
+    /** As above, in the given format (value type, labels). */
+    public static void write(SparkSession spark, double[] samples, long firstSample, int count, int dim,
+            Path path, int partitions, io.piadm.io.SampleFormat format) {
         int p = Math.max(1, Math.min(partitions, count));
         List<SampleChunk> chunks = new ArrayList<>(p);
         for (int k = 0; k < p; k++) {
@@ -51,8 +66,8 @@ public final class ParquetSamples {
             if (fs.exists(tmp)) {
                 fs.delete(tmp, true);
             }
-            JavaRDD<Row> rows = SparkSessions.javaContext(spark).parallelize(chunks, p).flatMap(new ToRows(dim));
-            Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
+            JavaRDD<Row> rows = SparkSessions.javaContext(spark).parallelize(chunks, p).flatMap(new ToRows(dim, format));
+            Dataset<Row> df = spark.createDataFrame(rows, schema(format));
             df.write().parquet(tmp.toString());
             io.piadm.io.HadoopFiles.rename(fs, tmp, fin);
         } catch (IOException e) {
@@ -64,18 +79,31 @@ public final class ParquetSamples {
     static final class ToRows implements FlatMapFunction<SampleChunk, Row> {
         private static final long serialVersionUID = 1L;
         private final int d;
+        private final io.piadm.io.SampleFormat format;
 
-        ToRows(int dim) {
+        ToRows(int dim, io.piadm.io.SampleFormat format) {
             this.d = dim;
+            this.format = format;
         }
 
         @Override
         public Iterator<Row> call(SampleChunk c) {
             List<Row> out = new ArrayList<>(c.count);
             for (int i = 0; i < c.count; i++) {
-                double[] v = new double[d];
-                System.arraycopy(c.state, i * d, v, 0, d);
-                out.add(RowFactory.create(c.firstId + i, v));
+                Object v;
+                if (format.float32()) {
+                    float[] f = new float[d];
+                    for (int k = 0; k < d; k++) {
+                        f[k] = (float) c.state[i * d + k];
+                    }
+                    v = f;
+                } else {
+                    double[] a = new double[d];
+                    System.arraycopy(c.state, i * d, a, 0, d);
+                    v = a;
+                }
+                long id = c.firstId + i;
+                out.add(format.hasLabels() ? RowFactory.create(id, v, format.label(id)) : RowFactory.create(id, v));
             }
             return out.iterator();
         }

@@ -27,11 +27,14 @@ public final class PiadmKryoRegistrator implements KryoRegistrator {
             ArrayList.class, HashMap.class, LinkedHashMap.class,
             RowBlock.class, RowBlock[].class, ScoreBlock.class, ScoreBlock[].class,
             RoundData.class, SampleChunk.class, SampleChunk[].class,
+            ResidentChunk.class, ResidentChunk[].class,
             DiagonalGaussian.class));
 
     /** Registered with Kryo's {@link JavaSerializer}. */
     public static final List<Class<?>> JAVA_SERIALIZED = Collections.unmodifiableList(java.util.Arrays.asList(
-            StageTrace.class, PhaseTrace.class));
+            StageTrace.class, PhaseTrace.class,
+            // the Hadoop configuration broadcast to the tasks that write chunk checkpoints (its own writeObject)
+            org.apache.spark.util.SerializableConfiguration.class));
 
     /**
      * Spark SQL classes that the Parquet write of the samples table sends through Kryo (found by running it
@@ -44,7 +47,8 @@ public final class PiadmKryoRegistrator implements KryoRegistrator {
             "[Lorg.apache.spark.sql.types.StructField;",
             "org.apache.spark.sql.types.Metadata",
             "org.apache.spark.sql.types.LongType$",
-            "org.apache.spark.sql.types.DoubleType$"));
+            "org.apache.spark.sql.types.DoubleType$",
+            "org.apache.spark.sql.types.FloatType$"));
 
     @Override
     public void registerClasses(Kryo kryo) {

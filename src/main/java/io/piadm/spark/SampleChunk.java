@@ -3,9 +3,9 @@ package io.piadm.spark;
 import io.piadm.sampler.StageTrace;
 
 /**
- * A chunk of samples {@code firstId .. firstId+count)} with their state (count x dim) after stage
- * {@code stage - 1}; sent to a task of the sample-parallel job and returned after stage {@code stage} with
- * the stage's trace.
+ * A chunk of samples {@code firstId .. firstId+count)} with their rows (count x dim), held by the driver:
+ * what {@link ParquetSamples#write} sends to the tasks that write in-memory samples (time-parallel runs).
+ * Sample-parallel runs never ship rows: their tasks get a {@link ResidentChunk}.
  */
 public final class SampleChunk {
     final long firstId;

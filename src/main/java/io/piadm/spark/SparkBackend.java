@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * The Spark backend (the default): the same seam as {@link io.piadm.job.LocalBackend}, on a SparkSession
  * (master from the settings, else spark-submit's, else local[*]). The planner picks time- or
- * sample-parallel; every outer block is checkpointed under the checkpoint directory, which a resume
- * continues from; the outputs gain {@code samples.parquet}, written by Spark. It owns its session: started
+ * sample-parallel; every outer block is checkpointed under the checkpoint directory (by the driver, or by
+ * each chunk's executor), which a resume continues from; the outputs gain {@code samples.parquet}, written
+ * by Spark (sample-parallel: by the executors, as they finish their chunks). It owns its session: started
  * by {@link #run}, stopped by {@link #close}.
  */
 public final class SparkBackend implements Backend {
@@ -80,10 +81,10 @@ public final class SparkBackend implements Backend {
     @Override
     public Map<String, Object> describe(SampleJob job) {
         Map<String, Object> m = Backend.super.describe(job);
+        m.put("batchSize", job.batchSize());
         if (outcome != null) {
             m.putAll(outcome.describe());
         }
-        m.put("batchSize", job.batchSize());
         return m;
     }
 
@@ -92,10 +93,19 @@ public final class SparkBackend implements Backend {
         return List.of("samples.parquet");
     }
 
+    /**
+     * Time-parallel: Spark writes the in-memory samples. Sample-parallel: the executors already wrote the
+     * table (staged in the checkpoint directory); it is moved into the output (a rename on one file system).
+     */
     @Override
-    public void writeSampleFiles(org.apache.hadoop.fs.Path dir, SamplingResult r) {
-        ParquetSamples.write(session, r.samples(), r.firstSample(), r.count(), r.dim(),
-                new org.apache.hadoop.fs.Path(dir, "samples.parquet"), outcome.partitions);
+    public void writeSampleFiles(org.apache.hadoop.fs.Path dir, SamplingResult r) throws java.io.IOException {
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(dir, "samples.parquet");
+        if (outcome != null && outcome.residentSamples != null && r.source() == outcome.residentSamples) {
+            outcome.residentSamples.moveTo(target);
+            return;
+        }
+        ParquetSamples.write(session, r.samples(), r.firstSample(), (int) r.count(), r.dim(), target,
+                outcome.partitions, settings.format);
     }
 
     @Override
@@ -106,8 +116,8 @@ public final class SparkBackend implements Backend {
     /** After the outputs are committed: the checkpoints are no longer needed. */
     @Override
     public void onCommitted() {
-        if (outcome != null && outcome.checkpoints != null) {
-            outcome.checkpoints.cleanUp();
+        if (outcome != null) {
+            outcome.cleanUpCheckpoints();
         }
     }
 

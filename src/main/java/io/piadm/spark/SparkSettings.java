@@ -17,9 +17,16 @@ public final class SparkSettings {
     final ResumeMode resume;
     /** Hadoop path of the checkpoint directory; null: no checkpoints. */
     final String checkpointDir;
+    /** How samples.parquet stores values and labels (--dtype, class labels). */
+    final io.piadm.io.SampleFormat format;
 
     public SparkSettings(String master, Integer partitions, String parallelism, ResumeMode resume,
             String checkpointDir) {
+        this(master, partitions, parallelism, resume, checkpointDir, io.piadm.io.SampleFormat.defaults());
+    }
+
+    public SparkSettings(String master, Integer partitions, String parallelism, ResumeMode resume,
+            String checkpointDir, io.piadm.io.SampleFormat format) {
         if (master != null) {
             SparkSessions.validateMaster(master.trim());
         }
@@ -35,6 +42,7 @@ public final class SparkSettings {
         this.parallelism = Planner.Request.parse(parallelism);
         this.resume = resume;
         this.checkpointDir = checkpointDir;
+        this.format = format == null ? io.piadm.io.SampleFormat.defaults() : format;
     }
 
     /** Defaults: embedded master, default partitions, auto placement, no checkpoints. */

@@ -107,11 +107,15 @@ public final class ToyDataset implements Serializable {
             if (k < 1 || k > 1024) {
                 throw new InvalidSettingException("{0} " + s + ": k must be an integer in [1, 1024], got " + k, Setting.DATASET);
             }
-            if (!(sd > 0) || !Double.isFinite(sd)) {
-                throw new InvalidSettingException("{0} " + s + ": std must be a finite number > 0, got " + sd, Setting.DATASET);
+            // The same scale bound as the --model grammar (ModelSpecs.MAX_SCALE): beyond it training overflows.
+            double max = io.piadm.model.ModelSpecs.MAX_SCALE;
+            if (!(sd > 0) || !(sd <= max)) {
+                throw new InvalidSettingException("{0} " + s + ": std must be a number in (0, " + max + "], got " + sd,
+                        Setting.DATASET);
             }
-            if (!(radius >= 0) || !Double.isFinite(radius)) {
-                throw new InvalidSettingException("{0} " + s + ": radius must be a finite number >= 0, got " + radius, Setting.DATASET);
+            if (!(radius >= 0) || !(radius <= max)) {
+                throw new InvalidSettingException("{0} " + s + ": radius must be a number in [0, " + max + "], got "
+                        + radius, Setting.DATASET);
             }
             SplittableRandom r = new SplittableRandom(mseed);
             double[] m = new double[k * d];

@@ -12,6 +12,9 @@ import java.util.Map;
  * Setters return this; {@link #validate()} names the CLI option and its range in every message.
  */
 public final class TrainConfig {
+    /** Largest accepted Adam learning rate (see {@link #validate()}). */
+    public static final double MAX_LEARNING_RATE = 1.0;
+
     private String dataset = "two-moons";
     private long seed = 0;
     private int epochs = 40;
@@ -145,8 +148,11 @@ public final class TrainConfig {
                 throw new InvalidSettingException("{0} widths must be integers in [1, 4096], got " + h, Setting.HIDDEN);
             }
         }
-        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-            throw new InvalidSettingException("{0} must be a finite number > 0, got " + learningRate, Setting.LR);
+        // Adam moves each weight by about lr per step: above 1 the MLP's weights (initialised at O(1))
+        // are thrown around by more than their own size every step, and the loss overflows to NaN.
+        if (!(learningRate > 0) || !(learningRate <= MAX_LEARNING_RATE)) {
+            throw new InvalidSettingException("{0} must be a number in (0, " + MAX_LEARNING_RATE + "], got "
+                    + learningRate, Setting.LR);
         }
         if (!(finalLearningRate > 0) || finalLearningRate > learningRate) {
             throw new InvalidSettingException("{0} must be a number in (0, {1}], got " + finalLearningRate, Setting.FINAL_LR, Setting.LR);

@@ -1,5 +1,8 @@
 package io.piadm.train;
 
+import io.piadm.config.RunFailure;
+import io.piadm.config.Setting;
+
 import io.piadm.process.OuProcess;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -171,10 +174,41 @@ public final class Trainer {
                 }
             }
             losses[epoch] = epochLoss / n;
+            checkFinite(epoch, c, losses[epoch], net);
             onEpoch.accept(epoch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(c, ds, net, losses, seconds);
+    }
+
+    /**
+     * Stops a diverged training run: a network with a non-finite loss or weight must never be written (and
+     * suggested for sampling): every sample drawn with it would be NaN.
+     */
+    static void checkFinite(int epoch, TrainConfig c, double loss, EpsMlp net) {
+        boolean weights = finite(net);
+        if (!Double.isFinite(loss) || !weights) {
+            throw new RunFailure("training diverged in epoch " + (epoch + 1) + " of " + c.epochs() + " (loss " + loss
+                    + (weights ? "" : ", non-finite weights") + "); nothing was written. Lower {0} (got "
+                    + c.learningRate() + "), or check the scale of {1}", Setting.LR, Setting.DATASET);
+        }
+    }
+
+    /** True when every weight and bias is finite. */
+    static boolean finite(EpsMlp net) {
+        for (int l = 0; l < net.layers(); l++) {
+            for (double v : net.w[l]) {
+                if (!Double.isFinite(v)) {
+                    return false;
+                }
+            }
+            for (double v : net.b[l]) {
+                if (!Double.isFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static void adam(double[] p, double[] g, double[] m, double[] v, double lr, double b1, double b2,

@@ -166,4 +166,27 @@ class CheckpointsTest {
                 () -> new Checkpoints(file.toString(), new Configuration()).checkWritable());
         assertEquals("x", Files.readString(file));
     }
+
+    @Test
+    void aSeriesKeptByNameNeverListsYetKeepsTheNewestTwoAndFallsBack() throws Exception {
+        Path dir = tmp.resolve("ck");
+        Checkpoints c = new Checkpoints(dir.toUri().toString(), new Configuration(), "chunk-00003-block-", true);
+        assertNull(c.latest(5), "nothing yet");
+        for (int stage = 0; stage < 4; stage++) {
+            c.write(state(stage, stage, stage + 0.5));
+        }
+        List<String> names;
+        try (java.util.stream.Stream<Path> f = Files.list(dir)) {
+            names = f.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ckpt")).sorted().toList();
+        }
+        assertEquals(List.of("chunk-00003-block-00002.ckpt", "chunk-00003-block-00003.ckpt"), names);
+        assertEquals(3, c.latest(5).stage());
+        // A damaged newest file: the older one is used.
+        Files.write(dir.resolve("chunk-00003-block-00003.ckpt"), new byte[] {1, 2, 3});
+        CheckpointState s = c.latest(5);
+        assertEquals(2, s.stage());
+        assertArrayEquals(new double[] {2, 2.5}, s.rows());
+        // Another series in the same directory is not seen.
+        assertNull(new Checkpoints(dir.toUri().toString(), new Configuration(), "chunk-00004-block-", true).latest(5));
+    }
 }

@@ -67,6 +67,65 @@ class CliResumeIT {
         assertArrayEquals(a, b, 0.0, "resumed samples equal the uninterrupted run's");
     }
 
+    private static final String[] RESIDENT = {"sample", "--model", "gmm:d=32,k=3", "--sampler", "piadm-sde",
+        "--samples", "16", "--seed", "78", "--steps-per-block", "96", "--master", "local[2]", "--parallelism", "samples",
+        "--partitions", "4"};
+
+    /**
+     * The same in the executor-resident mode: the chunks checkpoint themselves; the process is killed once a
+     * chunk has checkpointed its second block; {@code --resume} continues every chunk from its own newest
+     * checkpoint (run.json says which, after which block) and gives the local backend's samples.
+     */
+    @Test
+    void killedResidentRunResumesEachChunkFromItsOwnCheckpoint() throws Exception {
+        Path out = tmp.resolve("resident");
+        Path ckpt = tmp.resolve(".resident.checkpoint");
+        Process first = piadm(RESIDENT, out, false);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (maxChunkBlocks(ckpt) < 2 && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(first.isAlive(), "driver still running after a chunk's second checkpoint");
+            first.destroyForcibly(); // SIGKILL
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            first.destroyForcibly();
+        }
+        assertFalse(Files.exists(out), "the killed run left no output directory");
+        Process second = piadm(RESIDENT, out, true);
+        String log = new String(second.getInputStream().readAllBytes());
+        assertTrue(second.waitFor(240, TimeUnit.SECONDS), "resumed run finished");
+        assertEquals(0, second.exitValue(), log);
+        com.fasterxml.jackson.databind.JsonNode chunks = RunJson.read(out.resolve("run.json")).path("backend")
+                .path("sampleChunks");
+        assertTrue(chunks.path("chunksResumedFromCheckpoint").asInt() >= 1, chunks.toString());
+        int best = 0;
+        for (com.fasterxml.jackson.databind.JsonNode c : chunks.path("resumedChunks")) {
+            best = Math.max(best, c.path("resumedAfterBlocks").asInt());
+        }
+        assertTrue(best >= 2, "a chunk continued after its block " + best + ": " + chunks);
+        assertFalse(Files.exists(ckpt), "checkpoints removed after the commit");
+
+        List<String> args = new ArrayList<>(List.of(RESIDENT).subList(0, 11));
+        args.addAll(List.of("--backend", "local", "--out", tmp.resolve("local").toString()));
+        MainTest.Run ref = MainTest.exec(args.toArray(new String[0]));
+        assertEquals(0, ref.rc, ref.err);
+        assertArrayEquals(Npy.read(tmp.resolve("local/samples.npy")).data, Npy.read(out.resolve("samples.npy")).data, 0.0,
+                "resumed resident samples equal the local backend's");
+    }
+
+    /** The most blocks any chunk has checkpointed. */
+    private static int maxChunkBlocks(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("chunk-\\d+-block-\\d+\\.ckpt"))
+                    .mapToInt(n -> Integer.parseInt(n.replaceAll(".*-block-(\\d+)\\.ckpt", "$1")) + 1).max().orElse(0);
+        }
+    }
+
     private static int blocksCheckpointed(Path dir) throws Exception {
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -78,6 +137,10 @@ class CliResumeIT {
     }
 
     private static Process piadm(Path out, boolean resume) throws Exception {
+        return piadm(JOB, out, resume);
+    }
+
+    private static Process piadm(String[] job, Path out, boolean resume) throws Exception {
         String cp = ROOT.resolve("target/classes") + ":" + Files.readString(ROOT.resolve("target/classpath.txt")).trim();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -88,7 +151,7 @@ class CliResumeIT {
                         || a.startsWith("-Dio.netty") || a.startsWith("-Djdk.reflect"))
                 .toList());
         cmd.addAll(List.of("-cp", cp, "io.piadm.cli.Main"));
-        cmd.addAll(List.of(JOB));
+        cmd.addAll(List.of(job));
         cmd.addAll(List.of("--out", out.toString()));
         if (resume) {
             cmd.add("--resume");

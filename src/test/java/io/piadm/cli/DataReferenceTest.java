@@ -60,7 +60,7 @@ class DataReferenceTest {
         assertTrue(mmdShift > 10 * Math.abs(mmdBase), "MMD sees the shift: " + mmdShift + " vs " + mmdBase);
     }
 
-    private static SamplingResult result(double[] x, int n) {
-        return new SamplingResult("test", 2, 0, n, x, List.of(), 0.0, -1);
+    private static io.piadm.sampler.Subsample result(double[] x, int n) {
+        return new SamplingResult("test", 2, 0, n, x, List.of(), 0.0, -1).source().subsample(5);
     }
 }

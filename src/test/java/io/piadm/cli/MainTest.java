@@ -181,8 +181,9 @@ class MainTest {
 
     @Test
     void sampleWritesSamplesAndRunJsonMatchingTheSampler() throws Exception {
+        // The local backend: the Spark default is exercised end to end by the demo test.
         Path out = tmp.resolve("nested/run");
-        Run r = exec(sample(out));
+        Run r = exec(sample(out, "--backend", "local"));
         assertEquals(0, r.rc, r.err);
         assertTrue(r.out.contains("wrote " + out.toAbsolutePath()), r.out);
         assertTrue(r.out.contains("rounds"), r.out);
@@ -213,7 +214,7 @@ class MainTest {
         assertEquals(5, j.get("seed").asLong());
         assertEquals(expected.rounds(), j.get("rounds").asLong());
         assertEquals(expected.evaluationsTotal(), j.get("evaluationsTotal").asLong());
-        assertEquals("spark", j.get("backend").get("name").asText(), "spark is the default backend");
+        assertEquals("local", j.get("backend").get("name").asText());
         assertNotNull(j.get("metrics"), "target is known: metrics expected");
         assertEquals(sc.build().blockCount(), j.get("blocks").size());
 
@@ -243,7 +244,10 @@ class MainTest {
         Npy.Array2D a = Npy.read(dir.resolve("samples.npy"));
         assertEquals(Main.DEMO_SAMPLES, a.rows);
         assertEquals(2, a.cols);
-        assertEquals("gmm", RunJson.read(dir.resolve("run.json")).get("model").get("type").asText());
+        JsonNode j = RunJson.read(dir.resolve("run.json"));
+        assertEquals("gmm", j.get("model").get("type").asText());
+        assertEquals("spark", j.get("backend").get("name").asText(), "spark is the default backend");
+        assertTrue(Files.isDirectory(dir.resolve("samples.parquet")), "the Spark backend adds Parquet");
         assertEquals(640, ImageIO.read(dir.resolve("samples.png").toFile()).getWidth());
     }
 

@@ -50,7 +50,7 @@ class TrainAndBenchModelCommandTest {
             {"--dataset", "gmm:d=0"}, {"--name", "a/b"}, {"--t-min", "2", "--t-max", "1"},
         };
         String[] expect = {"--dataset must be one of", "--epochs must be an integer in [1, 1000000], got 0",
-            "--hidden widths must be integers in [1, 4096], got 0", "--lr must be a finite number > 0, got -1.0",
+            "--hidden widths must be integers in [1, 4096], got 0", "--lr must be a number in (0, 1.0], got -1.0",
             "d must be an integer in [1, 65536], got 0", "--name must use letters", "--t-min and --t-max must satisfy"};
         for (int i = 0; i < cases.length; i++) {
             String[] args = new String[cases[i].length + 3];
@@ -80,6 +80,6 @@ class TrainAndBenchModelCommandTest {
         }
         MainTest.Run bad = MainTest.exec("bench", "model", "--model", "onnx:models/nope.onnx");
         assertEquals(2, bad.rc);
-        assertTrue(bad.err.contains("--model onnx:models/nope.onnx: cannot read the model file"), bad.err);
+        assertTrue(bad.err.contains("--model onnx:models/nope.onnx: no such model file"), bad.err);
     }
 }

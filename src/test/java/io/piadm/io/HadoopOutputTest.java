@@ -33,7 +33,7 @@ class HadoopOutputTest {
     @Test
     void publishesAtomicallyAndHonoursOverwrite() throws IOException {
         Path stage = Files.createDirectories(tmp.resolve("stage"));
-        Files.writeString(stage.resolve("run.json"), "{\"a\":1}");
+        Files.writeString(stage.resolve("run.json"), manifest(1));
         Files.writeString(stage.resolve("samples.npy"), "npy");
         Path target = tmp.resolve("out");
         String uri = target.toUri().toString();
@@ -41,7 +41,7 @@ class HadoopOutputTest {
         HadoopOutput.check(uri, false, conf);
         HadoopOutput.publish(stage, List.of("run.json", "samples.npy", "samples.png"), uri, false, conf,
                 dir -> writeMarker(dir));
-        assertEquals("{\"a\":1}", Files.readString(target.resolve("run.json")));
+        assertEquals(manifest(1), Files.readString(target.resolve("run.json")));
         assertTrue(Files.exists(target.resolve("samples.parquet/_SUCCESS")));
         assertEquals(1, countSiblings(), "no temporary directory is left beside the output");
 
@@ -50,19 +50,35 @@ class HadoopOutputTest {
         assertTrue(flags(e).contains("--out") && flags(e).contains("--overwrite"), flags(e));
 
         // A failure while writing leaves the previous output untouched and no temporary directory.
-        Files.writeString(stage.resolve("run.json"), "{\"a\":2}");
+        Files.writeString(stage.resolve("run.json"), manifest(2));
         assertThrows(IllegalStateException.class, () -> HadoopOutput.publish(stage, List.of("run.json"), uri, true,
                 conf, dir -> {
                     throw new IllegalStateException("job failed");
                 }));
-        assertEquals("{\"a\":1}", Files.readString(target.resolve("run.json")));
+        assertEquals(manifest(1), Files.readString(target.resolve("run.json")));
         assertEquals(1, countSiblings());
 
         // With overwrite, the new output replaces the old one only when complete.
         HadoopOutput.publish(stage, List.of("run.json"), uri, true, conf, dir -> writeMarker(dir));
-        assertEquals("{\"a\":2}", Files.readString(target.resolve("run.json")));
+        assertEquals(manifest(2), Files.readString(target.resolve("run.json")));
         assertFalse(Files.exists(target.resolve("samples.npy")), "the old directory is gone");
         assertEquals(1, countSiblings());
+    }
+
+    @Test
+    void overwriteReplacesOnlyAPiadmOutput() throws IOException {
+        Path user = Files.createDirectories(tmp.resolve("user"));
+        Files.writeString(user.resolve("precious.txt"), "mine");
+        String uri = user.toUri().toString();
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> HadoopOutput.check(uri, true, new Configuration()));
+        assertTrue(flags(e).contains("is not a piadm output"), flags(e));
+        assertEquals("mine", Files.readString(user.resolve("precious.txt")));
+    }
+
+    /** A run.json as piadm sample writes it (the fields that make a directory a piadm output). */
+    private static String manifest(int seed) {
+        return "{\"sampler\":\"sde\",\"seed\":" + seed + ",\"samples\":2,\"outputs\":[\"run.json\",\"samples.npy\"]}";
     }
 
     @Test

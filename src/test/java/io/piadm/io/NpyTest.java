@@ -84,9 +84,9 @@ class NpyTest {
     @Test
     void readerRejectsWhatItCannotRepresent() {
         assertThrows(IOException.class, () -> Npy.read(new ByteArrayInputStream("not numpy".getBytes()), "x"));
-        String h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
+        String h = "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }";
         assertTrue(assertThrows(IOException.class, () -> Npy.read(new ByteArrayInputStream(v1(h)), "x"))
-                .getMessage().contains("<f4"));
+                .getMessage().contains("dtype '>f4' is not supported"));
         String f = "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }";
         assertTrue(assertThrows(IOException.class, () -> Npy.read(new ByteArrayInputStream(v1(f)), "x"))
                 .getMessage().contains("Fortran"));
@@ -111,6 +111,32 @@ class NpyTest {
         assertEquals(2, a.rows);
         assertEquals(1, a.cols);
         assertArrayEquals(new double[] {1.5, -2.5}, a.data);
+    }
+
+    @Test
+    void float32AndInt64AndImageArraysRoundTripThroughNumpy() throws Exception {
+        assumeTrue(run("python3", "-c", "import numpy") == 0, "python3 with numpy not available");
+        double[] data = {0.1, -2.0, 3.25, 1e-3, 7.0, 65504.0};
+        Path f32 = tmp.resolve("f32.npy");
+        Npy.writeFloat32(f32, data, 3, 2);
+        Path lab = tmp.resolve("labels.npy");
+        Npy.writeInt64(lab, new long[] {3, 0, 9});
+        Path img = tmp.resolve("img.npy");
+        String py = "import numpy as np,sys\n"
+                + "a=np.load(sys.argv[1]); assert a.dtype==np.float32 and a.shape==(3,2)\n"
+                + "assert (a==np.array([0.1,-2.0,3.25,1e-3,7.0,65504.0],dtype=np.float32).reshape(3,2)).all()\n"
+                + "l=np.load(sys.argv[2]); assert l.dtype==np.int64 and l.shape==(3,) and list(l)==[3,0,9]\n"
+                + "np.save(sys.argv[3], (np.arange(2*1*2*3)/4).astype(np.float32).reshape(2,1,2,3))\n";
+        assertEquals(0, run("python3", "-c", py, f32.toString(), lab.toString(), img.toString()));
+        assertEquals((float) 0.1, (float) Npy.read(f32).data[0]);
+        Npy.Array2D a = Npy.read(img);
+        assertEquals(2, a.rows);
+        assertEquals(6, a.cols, "an [N, 1, 2, 3] array reads as N rows of 6");
+        for (int i = 0; i < 12; i++) {
+            assertEquals(i / 4.0, a.data[i]);
+        }
+        Npy.Array2D l = Npy.read(lab);
+        assertArrayEquals(new double[] {3, 0, 9}, l.data);
     }
 
     /** Cross-check with NumPy itself when python3 with numpy is installed (skipped otherwise). */
@@ -158,5 +184,28 @@ class NpyTest {
         b.put(Npy.MAGIC).put((byte) 1).put((byte) 0).putShort((short) sb.length());
         b.put(sb.toString().getBytes(StandardCharsets.US_ASCII));
         return b.array();
+    }
+
+    @Test
+    void theStreamingWriterWritesWhatTheArrayWriterWrites() throws Exception {
+        int rows = 1000;
+        int cols = 7;
+        double[] data = new double[rows * cols];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = Math.sin(i) * Math.scalb(1.0, i % 40 - 20);
+        }
+        java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+        Npy.write(a, data, rows, cols);
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        Npy.Writer w = new Npy.Writer(b, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            w.row(data, r * cols);
+        }
+        w.finish();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.toByteArray(), b.toByteArray());
+        org.junit.jupiter.api.Assertions.assertEquals(a.size(), Npy.fileBytes(rows, cols));
+        Npy.Writer short_ = new Npy.Writer(new java.io.ByteArrayOutputStream(), 2, cols);
+        short_.row(data, 0);
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, short_::finish, "fewer rows than the header");
     }
 }

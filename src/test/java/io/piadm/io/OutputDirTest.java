@@ -65,24 +65,117 @@ class OutputDirTest {
         assertEquals("old", Files.readString(target.resolve("old.txt")));
     }
 
+    /** What piadm sample writes last: a manifest naming the outputs (what makes a directory a piadm output). */
+    static void manifest(Path dir, String... files) throws IOException {
+        StringBuilder sb = new StringBuilder("{\"sampler\": \"sde\", \"seed\": 1, \"samples\": 2, \"outputs\": [\"run.json\"");
+        for (String f : files) {
+            sb.append(", \"").append(f).append('"');
+        }
+        Files.writeString(dir.resolve("run.json"), sb.append("]}").toString());
+    }
+
     @Test
     void overwriteReplacesOnlyAfterTheNewOneIsComplete() throws IOException {
         Path target = Files.createDirectory(tmp.resolve("run"));
         Files.writeString(target.resolve("old.txt"), "old");
+        manifest(target, "old.txt");
         try (OutputDir od = OutputDir.open(target, true)) {
             Files.writeString(od.dir().resolve("new.txt"), "new");
+            manifest(od.dir(), "new.txt");
             assertEquals("old", Files.readString(target.resolve("old.txt")), "old outputs intact until commit");
             od.commit();
         }
-        assertEquals(List.of("new.txt"), entries(target));
+        assertEquals(List.of("new.txt", "run.json"), entries(target));
         assertEquals(List.of("run"), entries(tmp), "old copy and temporary directory removed");
 
         // A failed overwrite keeps the previous outputs.
         try (OutputDir od = OutputDir.open(target, true)) {
             Files.writeString(od.dir().resolve("newer.txt"), "x");
         }
-        assertEquals(List.of("new.txt"), entries(target));
+        assertEquals(List.of("new.txt", "run.json"), entries(target));
         assertEquals(List.of("run"), entries(tmp));
+    }
+
+    @Test
+    void overwriteRefusesWhatIsNotAPiadmOutputAndProtectedDirectories() throws IOException {
+        Path user = Files.createDirectory(tmp.resolve("user-data"));
+        Files.writeString(user.resolve("precious.txt"), "mine");
+        Files.createDirectory(user.resolve("sub"));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> OutputDir.open(user, true));
+        assertTrue(flags(e).contains("is not a piadm output") && flags(e).contains("--overwrite"), flags(e));
+        assertEquals(List.of("precious.txt", "sub"), entries(user));
+        // A run.json that piadm did not write does not count.
+        Files.writeString(user.resolve("run.json"), "{\"sampler\": 3}");
+        assertThrows(InvalidSettingException.class, () -> OutputDir.open(user, true));
+
+        // Never the working directory, the home directory or a directory above them, even when they hold a
+        // piadm run.json (cwd and home are parameters here, so the test names its own).
+        Path home = Files.createDirectories(tmp.resolve("h/me"));
+        Path work = Files.createDirectories(tmp.resolve("w/proj/sub"));
+        manifest(work);
+        manifest(tmp.resolve("w/proj"));
+        manifest(home);
+        for (Path p : List.of(work, tmp.resolve("w/proj"), tmp.resolve("w"), home, tmp.resolve("h"), tmp)) {
+            InvalidSettingException f = assertThrows(InvalidSettingException.class,
+                    () -> OutputSafety.checkReplaceable(p, work, home), p.toString());
+            assertTrue(flags(f).startsWith("--overwrite never replaces the"), flags(f));
+        }
+        InvalidSettingException root = assertThrows(InvalidSettingException.class,
+                () -> OutputSafety.checkReplaceable(Path.of("/"), work, home));
+        assertTrue(flags(root).contains("root"), flags(root));
+        // A piadm output beside them is fine.
+        Path sibling = Files.createDirectories(tmp.resolve("w/other"));
+        manifest(sibling);
+        OutputSafety.checkReplaceable(sibling, work, home);
+    }
+
+    @Test
+    void aSymbolicLinkInsideTheOutputBeingWrittenIsNeverPublished() throws IOException {
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        Path target = tmp.resolve("run");
+        IOException e = assertThrows(IOException.class, () -> {
+            try (OutputDir od = OutputDir.open(target, false)) {
+                Files.writeString(od.dir().resolve("samples.npy"), "x");
+                Files.createSymbolicLink(od.dir().resolve("samples.parquet"), outside);
+                od.commit();
+            }
+        });
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        assertEquals(List.of("outside"), entries(tmp), "not published, temporary directory removed");
+    }
+
+    /** A disk that fills in the middle of a file: the output never appears, the partial files are removed. */
+    @Test
+    void aWriteFailingWithNoSpaceLeavesNothing() throws IOException {
+        Path target = tmp.resolve("run");
+        java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class, () -> {
+            try (OutputDir od = OutputDir.open(target, false)) {
+                Files.writeString(od.dir().resolve("samples.npy"), "complete");
+                try (java.io.OutputStream out = Files.newOutputStream(od.dir().resolve("run.json"))) {
+                    out.write(new byte[1000]);
+                    throw new java.nio.file.FileSystemException(od.dir().resolve("run.json").toString(), null,
+                            "No space left on device");
+                }
+            }
+        });
+        assertEquals("No space left on device", e.getReason());
+        assertEquals(List.of(), entries(tmp));
+    }
+
+    @Test
+    void aNewFileIsCheckedBeforeAnyWorkAndWrittenWhole() throws IOException {
+        Path f = tmp.resolve("table.json");
+        OutputDir.checkNewFile(f, io.piadm.config.Setting.JSON);
+        assertEquals(List.of(), entries(tmp), "the check leaves nothing");
+        OutputDir.writeNewFile(f, "{}");
+        assertEquals("{}", Files.readString(f));
+        assertEquals(List.of("table.json"), entries(tmp));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> OutputDir.checkNewFile(f, io.piadm.config.Setting.JSON));
+        assertTrue(flags(e).startsWith("--json") && flags(e).contains("already exists"), flags(e));
+        e = assertThrows(InvalidSettingException.class,
+                () -> OutputDir.checkNewFile(tmp.resolve("no/t.json"), io.piadm.config.Setting.JSON));
+        assertTrue(flags(e).contains("does not exist"), flags(e));
     }
 
     @Test

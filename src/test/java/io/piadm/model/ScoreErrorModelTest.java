@@ -156,4 +156,21 @@ class ScoreErrorModelTest {
         assertThrows(IllegalArgumentException.class, () -> new ScoreErrorModel(g, -1, 0));
         assertThrows(IllegalArgumentException.class, () -> new ScoreErrorModel(g, Double.NaN, 0));
     }
+
+    @Test
+    void unwrapLooksThroughTheWrapperAndWithInnerKeepsItOutermost() {
+        ModelSpec spec = ModelSpecs.parse("gaussian:d=4,std=0.5,score-error=0.1");
+        assertTrue(spec instanceof ScoreErrorModel, spec.getClass().getName());
+        DiagonalGaussian inner = spec.unwrap(DiagonalGaussian.class);
+        assertSame(((ScoreErrorModel) spec).base(), inner);
+        assertSame(spec, spec.unwrap(ScoreErrorModel.class));
+        assertEquals(null, spec.unwrap(GaussianMixture.class));
+        ModelSpec other = ModelSpecs.parse("gaussian:d=4,std=2");
+        ModelSpec swapped = spec.withInner(m -> other);
+        ScoreErrorModel se = swapped.unwrap(ScoreErrorModel.class);
+        assertSame(swapped, se, "the score-error wrapper stays outermost");
+        assertSame(other, se.base());
+        assertEquals(0.1, se.eps(), 0.0);
+        assertEquals(((ScoreErrorModel) spec).errorSeed(), se.errorSeed());
+    }
 }

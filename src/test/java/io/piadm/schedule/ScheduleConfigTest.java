@@ -117,4 +117,27 @@ class ScheduleConfigTest {
         assertTrue(AsFlags.message(assertThrows(IllegalArgumentException.class,
                 () -> new ScheduleConfig(4).accuracy(0).build())).contains("--accuracy"));
     }
+
+    /** A grid too large to be meant is refused before it is laid out (--horizon 1e308 used to hang). */
+    @Test
+    void gridsBeyondTheBlockAndStepCapsAreRefusedNamingTheSettings() {
+        long t0 = System.nanoTime();
+        String m = AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(2).horizon(1e308).build()));
+        assertTrue(m.startsWith("--horizon T = 1.0E308 with --block-length h = 1.0") && m.contains("at most 10000"), m);
+        assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "refused at once");
+        // T = 1e5, h = 1: 99,999 far blocks + 10 near ones (1 -> 1e-3 halving), as the issue counted.
+        m = AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(2).horizon(1e5).build()));
+        assertTrue(m.contains("gives 100009 blocks"), m);
+        m = AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(2).blockLength(1e-6).build()));
+        assertTrue(m.contains("raise --block-length"), m);
+        m = AsFlags.message(assertThrows(IllegalArgumentException.class,
+                () -> new ScheduleConfig(2).stepsPerBlock(100_000).build()));
+        assertTrue(m.startsWith("--steps-per-block M = 100000 times") && m.contains("at most 1000000"), m);
+        // At the caps themselves: accepted (10000 blocks of 100 steps).
+        assertEquals(ScheduleConfig.MAX_BLOCKS, new ScheduleConfig(2).horizon(1.0 + 9990).eta(1e-3)
+                .stepsPerBlock(100).build().blockCount());
+    }
 }

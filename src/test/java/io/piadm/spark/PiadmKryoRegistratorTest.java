@@ -96,6 +96,24 @@ class PiadmKryoRegistratorTest {
         m.put(SampleChunk.class, new Object[] {sc, chunkCheck});
         m.put(SampleChunk[].class, new Object[] {new SampleChunk[] {sc}, (BiConsumer<Object, Object>) (a, b) ->
                 chunkCheck.accept(((SampleChunk[]) a)[0], ((SampleChunk[]) b)[0])});
+        ResidentChunk rc = new ResidentChunk(17, 1L << 33, 5, new long[] {(1L << 33) + 1, (1L << 33) + 4}, true);
+        BiConsumer<Object, Object> residentCheck = (a, b) -> {
+            ResidentChunk x = (ResidentChunk) a;
+            ResidentChunk y = (ResidentChunk) b;
+            assertEquals(x.index, y.index);
+            assertEquals(x.firstId, y.firstId);
+            assertEquals(x.count, y.count);
+            assertArrayEquals(x.subsampleIds, y.subsampleIds);
+            assertEquals(x.hadCheckpoint, y.hadCheckpoint);
+        };
+        m.put(ResidentChunk.class, new Object[] {rc, residentCheck});
+        m.put(ResidentChunk[].class, new Object[] {new ResidentChunk[] {rc}, (BiConsumer<Object, Object>) (a, b) ->
+                residentCheck.accept(((ResidentChunk[]) a)[0], ((ResidentChunk[]) b)[0])});
+        org.apache.hadoop.conf.Configuration hc = new org.apache.hadoop.conf.Configuration(false);
+        hc.set("piadm.test.key", "a value");
+        m.put(org.apache.spark.util.SerializableConfiguration.class, new Object[] {
+            new org.apache.spark.util.SerializableConfiguration(hc), (BiConsumer<Object, Object>) (a, b) -> assertEquals(
+                    "a value", ((org.apache.spark.util.SerializableConfiguration) b).value().get("piadm.test.key"))});
         DiagonalGaussian g = new DiagonalGaussian(new double[] {1, 2}, new double[] {0.5, 3});
         m.put(DiagonalGaussian.class, new Object[] {g, (BiConsumer<Object, Object>) (a, b) -> {
             assertEquals(((DiagonalGaussian) a).id(), ((DiagonalGaussian) b).id());
@@ -129,7 +147,8 @@ class PiadmKryoRegistratorTest {
         org.apache.spark.sql.types.StructType schema = ParquetSamples.SCHEMA;
         Object[] parts = {schema, schema.fields(), schema.fields()[0], schema.fields()[1].dataType(),
             schema.fields()[0].metadata(), org.apache.spark.sql.types.DataTypes.LongType,
-            org.apache.spark.sql.types.DataTypes.DoubleType};
+            org.apache.spark.sql.types.DataTypes.DoubleType, org.apache.spark.sql.types.DataTypes.FloatType,
+            ParquetSamples.schema(new io.piadm.io.SampleFormat(true, new long[] {1, 2}))};
         java.util.Set<String> covered = new java.util.HashSet<>();
         for (Object p : parts) {
             Object back = roundTrip(k, p);

@@ -66,7 +66,7 @@ class SparkRunTest {
             SparkRun.Outcome samples = run(spark, GAUSS, cfg, 0, count, 2, settings("samples", p, null, false),
                     SamplingListener.NONE);
             assertEquals(Planner.Mode.SAMPLES, samples.plan.mode());
-            TestJobs.assertBitwiseEqual(local, samples.result.samples(), "sample-parallel p=" + p);
+            TestJobs.assertBitwiseEqual(local, TestJobs.rows(samples.result), "sample-parallel p=" + p);
             assertEquals(time.result.rounds(), samples.result.rounds(), "same per-block sweeps in the trace");
             assertEquals(time.result.evaluationsTotal(), samples.result.evaluationsTotal(), "same evaluations");
         }
@@ -81,7 +81,9 @@ class SparkRunTest {
                 settings("time", 2, null, false), SamplingListener.NONE);
         int blocks = full.result.stages().size();
         assertTrue(blocks >= 4, "enough blocks to interrupt in the middle");
-        for (String[] modes : new String[][] {{"time", "time"}, {"samples", "time"}, {"time", "samples"}}) {
+        // A time-parallel checkpoint holds the driver's state: it continues time-parallel, also when the
+        // placement is left to the planner (sample-parallel checkpoints: ResidentSampleJobTest).
+        for (String[] modes : new String[][] {{"time", "time"}, {"time", "auto"}}) {
             Path ck = tmp.resolve("ck-" + modes[0] + "-" + modes[1]);
             SamplingListener crashAfter2 = new SamplingListener() {
                 @Override
@@ -160,7 +162,7 @@ class SparkRunTest {
         SparkRun.Outcome r = run(spark, GAUSS, cfg, 0, 2,
                 settings("samples", 2, tmp.resolve("none"), ResumeMode.AUTO), SamplingListener.NONE);
         assertNull(r.resumedAfterBlocks);
-        TestJobs.assertBitwiseEqual(TestJobs.local(GAUSS, "piadm-sde", cfg, 0, 2), r.result.samples(), "fresh");
+        TestJobs.assertBitwiseEqual(TestJobs.local(GAUSS, "piadm-sde", cfg, 0, 2), TestJobs.rows(r.result), "fresh");
     }
 
     @Test
@@ -181,6 +183,23 @@ class SparkRunTest {
         assertFalse(Files.exists(dir.resolve(".samples.parquet.tmp")), "temp directory renamed away");
         assertEquals("struct<id:bigint,vector:array<double>>", spark.read().parquet(path).schema().simpleString());
         TestJobs.assertBitwiseEqual(rows, ParquetSamples.read(spark, path, 40, count, d), "parquet round trip");
+        // The driver's streaming reader: the parts in partition order give the ids in order, bit for bit;
+        // a table that is not the expected one fails loudly.
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        double[] streamed = new double[count * d];
+        long[] next = {40};
+        ParquetRowReader.forEachRow(conf, hp, 40, count, d, (id, v, off) -> {
+            assertEquals(next[0]++, id);
+            System.arraycopy(v, off, streamed, (int) (id - 40) * d, d);
+        });
+        TestJobs.assertBitwiseEqual(rows, streamed, "streamed in id order");
+        java.io.IOException wrong = assertThrows(java.io.IOException.class,
+                () -> ParquetRowReader.forEachRow(conf, hp, 41, count, d, (id, v, off) -> { }));
+        assertTrue(wrong.getMessage().contains("has id 40 where id 41 was expected"), wrong.getMessage());
+        assertTrue(assertThrows(java.io.IOException.class, () -> ParquetRowReader.forEachRow(conf, hp, 40, count - 1, d,
+                (id, v, off) -> { })).getMessage().contains("holds more than 6 rows"));
+        assertTrue(assertThrows(java.io.IOException.class, () -> ParquetRowReader.forEachRow(conf, hp, 40, count, d + 1,
+                (id, v, off) -> { })).getMessage().contains("has 3 values, expected 4"));
         assertThrows(IllegalStateException.class, () -> ParquetSamples.write(spark, rows, 40, count, d, hp, 3));
     }
 
@@ -203,7 +222,7 @@ class SparkRunTest {
         assertTrue(time.result.stages().get(0).roundLog() != null, "with its round log");
         SparkRun.Outcome samples = run(spark, GAUSS, cfg, 2, count, 2, settings("samples", 2, null, false),
                 SamplingListener.NONE);
-        TestJobs.assertBitwiseEqual(local, samples.result.samples(), "wavefront sample-parallel");
+        TestJobs.assertBitwiseEqual(local, TestJobs.rows(samples.result), "wavefront sample-parallel");
         assertEquals(time.result.rounds(), samples.result.rounds());
         Path ck = tmp.resolve("ck");
         SamplingListener crash = new SamplingListener() {
@@ -213,8 +232,9 @@ class SparkRunTest {
             }
         };
         assertThrows(Crash.class, () -> run(spark, GAUSS, cfg, 2, count, settings("time", 2, ck, false), crash));
-        SparkRun.Outcome resumed = run(spark, GAUSS, cfg, 2, count, settings("samples", 2, ck, true), SamplingListener.NONE);
-        TestJobs.assertBitwiseEqual(local, resumed.result.samples(), "wavefront resumed");
+        // A checkpoint resumes in the placement that wrote it (time-parallel here).
+        SparkRun.Outcome resumed = run(spark, GAUSS, cfg, 2, count, settings("time", 2, ck, true), SamplingListener.NONE);
+        TestJobs.assertBitwiseEqual(local, TestJobs.rows(resumed.result), "wavefront resumed");
         io.piadm.sampler.RoundLog a = time.result.stages().get(0).roundLog();
         io.piadm.sampler.RoundLog b = resumed.result.stages().get(0).roundLog();
         assertEquals(a.rounds(), b.rounds(), "the round trace survives the checkpoint");

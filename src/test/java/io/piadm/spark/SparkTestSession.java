@@ -17,6 +17,20 @@ final class SparkTestSession {
         return session;
     }
 
+    /**
+     * The shared session on {@code local[2,2]}: a failed task is retried once (plain local masters never
+     * retry), for tests of what a retried task does. Replaces a session on another master.
+     */
+    static synchronized SparkSession withRetries() {
+        if (session != null && !session.sparkContext().isStopped() && session.sparkContext().master().equals("local[2,2]")) {
+            return session;
+        }
+        stop();
+        session = SparkSessions.getOrCreate(new SparkSessions.Options().master("local[2,2]").ui(false)
+                .appName("piadm-tests-retries"));
+        return session;
+    }
+
     /** Stops the shared session (integration tests need their own master in this JVM). */
     static synchronized void stop() {
         if (session != null) {

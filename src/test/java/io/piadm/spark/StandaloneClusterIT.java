@@ -74,7 +74,7 @@ class StandaloneClusterIT {
                 SparkRun.Outcome o = SparkRun.run(spark, TestJobs.job(spec, "piadm-sde", cfg, 10, count, count), s,
                         SamplingListener.NONE);
                 assertTrue(o.master.startsWith("spark://127.0.0.1:"));
-                TestJobs.assertBitwiseEqual(local, o.result.samples(), "standalone " + mode);
+                TestJobs.assertBitwiseEqual(local, TestJobs.rows(o.result), "standalone " + mode);
             }
             JavaSparkContext sc = SparkSessions.javaContext(spark);
             List<Integer> idx = List.of(0, 1, 2, 3, 4, 5);
@@ -132,6 +132,67 @@ class StandaloneClusterIT {
             assertTrue(o.result.rounds() > 6, "the job went on after the kill");
             TestJobs.assertBitwiseEqual(local, o.result.samples(), "after kill -9 of executor " + killed.get());
         } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * Executor-resident mode: 2 chunks on 2 single-core executors, a slowed model; once each chunk has
+     * checkpointed its third block, one executor JVM is killed with SIGKILL. Spark reruns the lost task; the
+     * chunk continues from its own checkpoint (not from block 1), and the samples equal the local backend's.
+     */
+    @Test
+    void anExecutorKilledMidRunInTheResidentModeResumesItsChunkFromItsOwnCheckpoint(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        ModelSpec spec = new FaultySpec(ClusterDriverMain.SPEC, 60, 0, 0, 0);
+        SamplerConfig cfg = ClusterDriverMain.config();
+        int count = 4;
+        int blocks = cfg.schedule().blockCount();
+        double[] local = TestJobs.local(ClusterDriverMain.SPEC, "sde", cfg, 0, count);
+        Path ck = dir.resolve("ckpt");
+        SparkSession spark = SparkSessions.getOrCreate(cluster.options());
+        AtomicLong killed = new AtomicLong(-1);
+        Thread killer = new Thread(() -> {
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+                while (System.nanoTime() < deadline && !(Files.exists(ck.resolve("chunk-00000-block-00002.ckpt"))
+                        && Files.exists(ck.resolve("chunk-00001-block-00002.ckpt")))) {
+                    Thread.sleep(10);
+                }
+                List<ProcessHandle> ex = cluster.executors();
+                boolean finished = Files.exists(ck.resolve(String.format("chunk-00000-block-%05d.ckpt", blocks - 1)))
+                        || Files.exists(ck.resolve(String.format("chunk-00001-block-%05d.ckpt", blocks - 1)));
+                if (!ex.isEmpty() && !finished) {
+                    ProcessHandle victim = ex.get(0);
+                    victim.destroyForcibly(); // SIGKILL, by PID
+                    victim.onExit().get(30, TimeUnit.SECONDS);
+                    killed.set(victim.pid());
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "executor-killer");
+        try {
+            killer.start();
+            SparkSettings s = new SparkSettings(null, 2, "samples", io.piadm.job.ResumeMode.OFF, ck.toUri().toString());
+            SparkRun.Outcome o = SparkRun.run(spark, TestJobs.job(spec, "sde", cfg, 0, count, count), s,
+                    SamplingListener.NONE);
+            killer.join(TimeUnit.SECONDS.toMillis(60));
+            assertTrue(killed.get() > 0, "an executor was killed mid-run");
+            TestJobs.assertBitwiseEqual(local, TestJobs.rows(o.result), "after kill -9 of executor " + killed.get());
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> c = (java.util.Map<String, Object>) o.describe().get("sampleChunks");
+            assertEquals(1, c.get("chunksRetried"), c.toString());
+            assertEquals(1, c.get("chunksResumedFromCheckpoint"), c.toString());
+            java.util.Map<?, ?> r = (java.util.Map<?, ?>) ((List<?>) c.get("resumedChunks")).get(0);
+            int after = (Integer) r.get("resumedAfterBlocks");
+            assertTrue(after >= 3 && after < blocks, "the retried chunk continued after block " + after + " of " + blocks
+                    + ", not from block 1: " + r);
+            assertTrue((Integer) r.get("taskAttempt") >= 1, r.toString());
+            System.out.println("resident executor kill: killed " + killed.get() + ", " + r);
+            o.cleanUpCheckpoints();
+        } finally {
+            killer.interrupt();
             spark.stop();
         }
     }

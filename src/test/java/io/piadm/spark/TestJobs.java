@@ -38,6 +38,36 @@ final class TestJobs {
         }
     }
 
+    /** A job of {@code count} samples whose batch size is a default (backends may lower it to fit). */
+    static io.piadm.job.SampleJob defaultBatchJob(ModelSpec spec, String sampler, SamplerConfig cfg, long first,
+            long count) {
+        return new io.piadm.job.SampleJob(spec, SamplerKind.of(sampler), cfg, count, first, 1 << 20, null,
+                java.util.Map.of()).withDefaultBatchSize();
+    }
+
+    /**
+     * All rows of a result, in id order: from memory, or read back through its source (for a sample-parallel
+     * run: the Parquet parts the executors wrote, streamed in id order).
+     */
+    static double[] rows(io.piadm.sampler.SamplingResult r) {
+        if (r.inMemory()) {
+            return r.samples();
+        }
+        io.piadm.sampler.SampleSource src = r.source();
+        int d = src.dim();
+        double[] out = new double[Math.toIntExact(src.count() * d)];
+        long[] next = {src.firstSample()};
+        try {
+            src.forEachRow((id, v, off) -> {
+                assertEquals(next[0]++, id, "rows in id order");
+                System.arraycopy(v, off, out, (int) (id - src.firstSample()) * d, d);
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
     static long[] bits(double[] a) {
         long[] b = new long[a.length];
         for (int i = 0; i < a.length; i++) {

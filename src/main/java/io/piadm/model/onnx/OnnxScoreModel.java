@@ -1,19 +1,17 @@
 package io.piadm.model.onnx;
 
-import io.piadm.process.OuProcess;
 import io.piadm.config.InvalidSettingException;
-import io.piadm.config.Setting;
+import io.piadm.model.LabelledScoreModel;
+import io.piadm.process.OuProcess;
 
-import ai.onnxruntime.NodeInfo;
+import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.ValueInfo;
-import io.piadm.model.ScoreModel;
+import ai.onnxruntime.platform.Fp16Conversions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,33 +20,35 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Executor-side ONNX network as a {@link ScoreModel}: feeds {@code x} (float32 [B, d]) and the network
- * time of each row's OU time ({@link TimeMap}) to one cached {@link OrtSession} and converts the output
- * to the score ({@link Parameterisation}) in double precision.
+ * Executor-side ONNX network as a score model: feeds the state x (float32 or float16, reshaped to the
+ * network's [B, ...]), the network time of each row's OU time ({@link TimeMap}: a float, or for an integer
+ * input the training step index), and a class label when the network takes one, to one {@link OrtSession},
+ * and converts the output to the score ({@link Parameterisation}) in double precision.
  *
- * <p>Each instance owns one {@link OrtSession}, closed by {@link #close()}; executors keep one model per
- * JVM ({@code io.piadm.spark.ExecutorModels}). OrtSession.run is thread-safe, so the evaluators' threads
- * share it.
+ * <p>Each instance owns one {@link OrtSession}, closed by {@link #close()}. OrtSession.run is thread-safe,
+ * so the evaluators' threads share it.
  *
- * <p>Batch invariance: the network runs in float32 and ONNX Runtime's CPU kernels choose their code path,
- * and so the summation order, from the batch size: unpadded, a row scored alone and the same row inside a
- * batch of 1000 differed by up to 4.7e-7 relative (MLP 8-128-128-128-8, this machine). Every call is
- * therefore padded to a multiple of {@link #PAD_ROWS} rows; with that the tests observe bit-identical
+ * <p>Batch invariance: the network runs in float32 (or float16) and ONNX Runtime's CPU kernels choose their
+ * code path, and so the summation order, from the batch size: unpadded, a row scored alone and the same row
+ * inside a batch of 1000 differed by up to 4.7e-7 relative (MLP 8-128-128-128-8, this machine). Every call
+ * is therefore padded to a multiple of {@link #PAD_ROWS} rows; with that the tests observe bit-identical
  * scores whatever the batch split or intra-op thread count (EpsMlpOnnxTest#batchInvariance), so the same
  * seed gives the same samples under any batching. GPU providers make no such promise.
  */
-public final class OnnxScoreModel implements ScoreModel {
+public final class OnnxScoreModel implements LabelledScoreModel {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxScoreModel.class);
 
-    /** Rows per ONNX Runtime call: bounds the float buffers (4096 x d floats each). */
+    /** Rows per ONNX Runtime call: bounds the buffers (4096 x d values each). */
     static final int MAX_ROWS_PER_RUN = 4096;
 
     /** Batches are padded to a multiple of this many rows (see {@link #run}). */
@@ -57,37 +57,38 @@ public final class OnnxScoreModel implements ScoreModel {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String label;
+    private final OnnxSignature sig;
     private final int d;
-    private final boolean timeRank1;
-    private final String outputName;
     private final Parameterisation param;
     private final TimeMap time;
+    private final boolean integerSteps;
+    private final Integer nullLabel;
     private final String device;
+    private final AtomicBoolean warnedOffGrid = new AtomicBoolean();
 
-    private OnnxScoreModel(OrtEnvironment env, OrtSession session, String label, int d, boolean timeRank1,
-            String outputName, Parameterisation param, TimeMap time, String device) {
+    private OnnxScoreModel(OrtEnvironment env, OrtSession session, OnnxModelSpec spec, String device) {
         this.env = env;
         this.session = session;
-        this.label = label;
-        this.d = d;
-        this.timeRank1 = timeRank1;
-        this.outputName = outputName;
-        this.param = param;
-        this.time = time;
+        this.label = spec.label();
+        this.sig = spec.signature();
+        this.d = sig.d;
+        this.param = spec.param();
+        this.time = spec.timeMap();
+        this.integerSteps = spec.integerSteps();
+        this.nullLabel = spec.nullLabel();
         this.device = device;
     }
 
     /**
      * A new session for (spec, device, threads); {@code bytes} is the file content when the caller has
      * already read it (the driver's parse), else null (the file is read and its hash checked).
-     * {@code enforceGpu} false is the driver's signature check, which runs on the CPU whatever requireGpu
-     * says (the driver of a cluster job need not have the executors' GPUs).
+     * {@code enforceGpu} false is the driver's check, which runs on the CPU whatever requireGpu says.
      */
     static OnnxScoreModel open(OnnxModelSpec spec, String gpu, int threads, byte[] bytes, boolean enforceGpu) {
         boolean require = enforceGpu && spec.requireGpu();
         byte[] b = bytes;
         if (b == null) {
-            b = readModel(spec);
+            b = readModel(spec.label(), spec.path());
             String sha = io.piadm.io.Hashing.sha256Hex(b);
             if (spec.sha256() != null && !spec.sha256().equals(sha)) {
                 throw new IllegalStateException(spec.label() + ": the file at " + spec.path()
@@ -99,21 +100,28 @@ public final class OnnxScoreModel implements ScoreModel {
     }
 
     /** Reads the model file: a plain local path directly, anything with a URI scheme through Hadoop. */
-    static byte[] readModel(OnnxModelSpec spec) {
-        String p = spec.path();
+    static byte[] readModel(String label, String p) {
+        return ModelPaths.read(label, p);
+    }
+
+    /**
+     * The signature declared in the model's graph, read from its protobuf (plain data: the generated
+     * ONNX message classes, never Java deserialisation) before any session exists, so that e.g. a float64
+     * network is named as such rather than failing in ONNX Runtime's kernel lookup.
+     */
+    static OnnxSignature signature(String label, OnnxModelSpec.Options o, byte[] bytes) {
+        OnnxMl.ModelProto proto;
         try {
-            if (p.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
-                org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(p);
-                org.apache.hadoop.fs.FileSystem fs = hp.getFileSystem(new org.apache.hadoop.conf.Configuration());
-                try (InputStream in = fs.open(hp)) {
-                    return in.readAllBytes();
-                }
-            }
-            return Files.readAllBytes(Paths.get(p));
-        } catch (IOException | RuntimeException e) {
-            throw InvalidSettingException.model(spec.label() + ": cannot read the model file " + p + " ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+            proto = OnnxMl.ModelProto.parseFrom(bytes);
+        } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+            throw InvalidSettingException.model(label + ": " + o.path + " is not a valid ONNX model (not an ONNX"
+                    + " protobuf: " + e.getMessage() + ")", e);
         }
+        if (!proto.hasGraph() || proto.getGraph().getInputCount() == 0 || proto.getGraph().getOutputCount() == 0) {
+            throw InvalidSettingException.model(label + ": " + o.path + " is not a valid ONNX model (no graph with"
+                    + " inputs and outputs)");
+        }
+        return OnnxSignature.resolve(label, proto, o.names, o.shape, o.expectedDim);
     }
 
     private static OnnxScoreModel load(OnnxModelSpec spec, byte[] bytes, String gpu, int threads, boolean require) {
@@ -150,111 +158,11 @@ public final class OnnxScoreModel implements ScoreModel {
             throw InvalidSettingException.model(label + ": " + spec.path() + " is not a valid ONNX model ("
                     + e.getMessage().trim() + ")", e);
         }
-        try {
-            Signature sig = checkSignature(label, session, spec.expectedDim());
-            LOG.info("{}: loaded (d={}, t {}, device {}, {} intra-op threads)", label, sig.d,
-                    sig.timeRank1 ? "[B]" : "[B, 1]", device, threads);
-            return new OnnxScoreModel(env, session, label, sig.d, sig.timeRank1, sig.output, spec.param(),
-                    spec.timeMap(), device);
-        } catch (RuntimeException | OrtException e) {
-            try {
-                session.close();
-            } catch (OrtException ignored) {
-                // the signature error is the one to report
-            }
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(label + ": cannot read the model's signature: " + e.getMessage(), e);
-        }
-    }
-
-    private static final class Signature {
-        int d;
-        boolean timeRank1;
-        String output;
-    }
-
-    /** Checks names, types, ranks and d; every problem found goes into one message. */
-    private static Signature checkSignature(String label, OrtSession s, Integer expectedDim) throws OrtException {
-        Map<String, NodeInfo> in = s.getInputInfo();
-        Map<String, NodeInfo> out = s.getOutputInfo();
-        String declared = "the model declares inputs " + describe(in) + " and outputs " + describe(out);
-        List<String> problems = new ArrayList<>();
-        Signature sig = new Signature();
-        if (in.size() != 2 || !in.containsKey("x") || !in.containsKey("t")) {
-            throw InvalidSettingException.model(label + ": the model must have exactly two inputs, 'x' [B, d] and "
-                    + "'t' [B] or [B, 1] (float32); " + declared);
-        }
-        TensorInfo x = tensor(in.get("x"));
-        String dText = expectedDim == null ? "d" : Integer.toString(expectedDim);
-        int d = -1;
-        if (x == null || x.type != OnnxJavaType.FLOAT || x.getShape().length != 2 || x.getShape()[0] > 0
-                || (expectedDim != null && x.getShape()[1] > 0 && x.getShape()[1] != expectedDim)) {
-            problems.add("input 'x' must have shape [B, " + dText + "] (float32, B dynamic), the model declares "
-                    + describe(in.get("x")));
-        } else if (x.getShape()[1] > 0) {
-            d = (int) x.getShape()[1];
-        } else if (expectedDim != null) {
-            d = expectedDim;
-        } else {
-            problems.add("input 'x' leaves d dynamic (" + describe(in.get("x")) + "): give the dimension as d=N");
-        }
-        TensorInfo t = tensor(in.get("t"));
-        if (t == null || t.type != OnnxJavaType.FLOAT || t.getShape().length < 1 || t.getShape().length > 2
-                || t.getShape()[0] > 0 || (t.getShape().length == 2 && t.getShape()[1] > 1)) {
-            problems.add("input 't' must have shape [B] or [B, 1] (float32, B dynamic), the model declares "
-                    + describe(in.get("t")));
-        } else {
-            sig.timeRank1 = t.getShape().length == 1;
-        }
-        if (out.size() != 1) {
-            problems.add("the model must have exactly one output [B, " + dText + "], it declares " + describe(out));
-        } else {
-            NodeInfo o = out.values().iterator().next();
-            sig.output = o.getName();
-            TensorInfo ot = tensor(o);
-            long od = ot == null || ot.getShape().length != 2 ? -2 : ot.getShape()[1];
-            if (ot == null || ot.type != OnnxJavaType.FLOAT || ot.getShape().length != 2
-                    || (d > 0 && od > 0 && od != d)) {
-                problems.add("output '" + o.getName() + "' must have shape [B, " + (d > 0 ? d : dText)
-                        + "] (float32), the model declares " + describe(o));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw InvalidSettingException.model(label + ": " + String.join("; ", problems));
-        }
-        sig.d = d;
-        return sig;
-    }
-
-    private static TensorInfo tensor(NodeInfo n) {
-        ValueInfo v = n.getInfo();
-        return v instanceof TensorInfo ti ? ti : null;
-    }
-
-    private static String describe(Map<String, NodeInfo> m) {
-        List<String> s = new ArrayList<>();
-        for (NodeInfo n : m.values()) {
-            s.add("'" + n.getName() + "' " + describe(n));
-        }
-        return String.join(", ", s);
-    }
-
-    private static String describe(NodeInfo n) {
-        TensorInfo t = tensor(n);
-        if (t == null) {
-            return "(not a tensor: " + n.getInfo() + ")";
-        }
-        long[] shape = t.getShape();
-        StringBuilder s = new StringBuilder("[");
-        for (int i = 0; i < shape.length; i++) {
-            if (i > 0) {
-                s.append(", ");
-            }
-            s.append(shape[i] >= 0 ? Long.toString(shape[i]) : (i == 0 ? "B" : "?"));
-        }
-        return s.append("] (").append(t.type.toString().toLowerCase(java.util.Locale.ROOT)).append(")").toString();
+        OnnxSignature sig = spec.signature();
+        LOG.info("{}: loaded (x '{}' {} [B, {}], t '{}' {}, {}d={}, device {}, {} intra-op threads)", label, sig.xName,
+                sig.xType.numpy, OnnxSignature.shapeText(sig.rowShape), sig.tName, sig.tType.numpy,
+                sig.hasLabel() ? "label '" + sig.labelName + "', " : "", sig.d, device, threads);
+        return new OnnxScoreModel(env, session, spec, device);
     }
 
     @Override
@@ -275,82 +183,226 @@ public final class OnnxScoreModel implements ScoreModel {
         return time;
     }
 
+    public OnnxSignature signature() {
+        return sig;
+    }
+
+    /**
+     * Scores without a label: a class-conditional network then gets its null label (null-label=N), the
+     * unconditional prediction; without one it cannot be run label-free.
+     */
     @Override
     public void score(double[] x, double[] t, int from, int n, double[] out) {
+        scoreWithLabels(x, t, null, from, n, out);
+    }
+
+    @Override
+    public void scoreWithLabels(double[] x, double[] t, long[] labels, int from, int n, double[] out) {
         for (int r = from; r < from + n; r += MAX_ROWS_PER_RUN) {
             int m = Math.min(MAX_ROWS_PER_RUN, from + n - r);
-            runChunk(x, t, r, m, out);
+            float[] o = run(x, t, labels, r, m);
+            for (int i = 0; i < m; i++) {
+                double tr = t[r + i];
+                double alpha = OuProcess.alpha(tr);
+                double sigma = OuProcess.sigma(tr);
+                int base = (r + i) * d;
+                for (int k = 0; k < d; k++) {
+                    out[base + k] = param.toScore(o[i * d + k], x[base + k], alpha, sigma);
+                }
+            }
         }
     }
 
-    /** The raw network output (float32, before conversion) for rows {@code from .. from+n)}. */
+    /** The raw network output (before conversion) for rows {@code from .. from+n)}, without labels. */
     public float[] network(double[] x, double[] t, int from, int n) {
+        return network(x, t, null, from, n);
+    }
+
+    /** The raw network output for rows {@code from .. from+n)} with their labels (null: the null label). */
+    public float[] network(double[] x, double[] t, long[] labels, int from, int n) {
         float[] res = new float[n * d];
         for (int r = from; r < from + n; r += MAX_ROWS_PER_RUN) {
             int m = Math.min(MAX_ROWS_PER_RUN, from + n - r);
-            FloatBuffer fb = run(x, t, r, m);
-            fb.get(res, (r - from) * d, m * d);
+            float[] o = run(x, t, labels, r, m);
+            System.arraycopy(o, 0, res, (r - from) * d, m * d);
         }
         return res;
     }
 
-    private void runChunk(double[] x, double[] t, int from, int n, double[] out) {
-        FloatBuffer o = run(x, t, from, n);
-        for (int r = 0; r < n; r++) {
-            double tr = t[from + r];
-            double alpha = OuProcess.alpha(tr);
-            double sigma = OuProcess.sigma(tr);
-            int base = (from + r) * d;
-            for (int i = 0; i < d; i++) {
-                out[base + i] = param.toScore(o.get(r * d + i), x[base + i], alpha, sigma);
-            }
+    /** The value fed to the time input for OU time t (a float index or time, or an integer step). */
+    double networkInput(double t) {
+        if (!(t > 0) || !Double.isFinite(t)) {
+            throw InvalidSettingException.model(label + ": forward time must be finite and > 0, got " + t);
         }
+        if (!integerSteps) {
+            return time.networkTime(t);
+        }
+        int k = time.nearestStep(t);
+        if (time.stepTime(k) != t && warnedOffGrid.compareAndSet(false, true)) {
+            LOG.warn("{}: evaluated at t = {}, not a training step; rounded to step {} (t_k = {}). The sampling grid"
+                    + " is snapped to training steps; this happens only for probes and benchmarks.", label, t, k,
+                    time.stepTime(k));
+        }
+        return k;
     }
 
-    private FloatBuffer run(double[] x, double[] t, int from, int n) {
+    private float[] run(double[] x, double[] t, long[] labels, int from, int n) {
+        double[] tin = new double[n];
+        for (int r = 0; r < n; r++) {
+            tin[r] = networkInput(t[from + r]);
+        }
+        return runNetworkTimes(x, tin, labels, from, n);
+    }
+
+    /**
+     * The raw output for rows {@code 0 .. n)} fed the given values of the time input directly (no time map):
+     * the time-convention probe compares conventions on one session. At most {@link #MAX_ROWS_PER_RUN} rows.
+     */
+    float[] networkAtInputTimes(double[] x, double[] netTimes, long[] labels, int n) {
+        if (n > MAX_ROWS_PER_RUN) {
+            throw new IllegalArgumentException("at most " + MAX_ROWS_PER_RUN + " rows, got " + n);
+        }
+        return runNetworkTimes(x, java.util.Arrays.copyOf(netTimes, n), labels, 0, n);
+    }
+
+    private float[] runNetworkTimes(double[] x, double[] times, long[] labels, int from, int n) {
         // Pad to a whole number of PAD_ROWS rows: ONNX Runtime's CPU kernels pick their code path (and so
         // the float32 summation order) from the batch size, so a fixed set of sizes keeps results
         // independent of how rows are batched (see the class comment).
         int padded = ((n + PAD_ROWS - 1) / PAD_ROWS) * PAD_ROWS;
-        FloatBuffer xb = ByteBuffer.allocateDirect(padded * d * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        FloatBuffer tb = ByteBuffer.allocateDirect(padded * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = from * d; i < (from + n) * d; i++) {
-            xb.put((float) x[i]);
-        }
-        for (int r = from; r < from + n; r++) {
-            double tr = t[r];
-            if (!(tr > 0) || !Double.isFinite(tr)) {
-                throw InvalidSettingException.model(label + ": forward time must be finite and > 0, got " + tr);
-            }
-            tb.put((float) time.networkTime(tr));
-        }
-        float padTime = (float) time.networkTime(1.0);
+        double[] tin = java.util.Arrays.copyOf(times, padded);
+        double padT = integerSteps ? time.nearestStep(1.0) : time.networkTime(1.0);
         for (int r = n; r < padded; r++) {
-            tb.put(padTime); // padding rows: x = 0 at a harmless time; their outputs are dropped
+            tin[r] = padT; // padding rows: x = 0 at a harmless time; their outputs are dropped
         }
-        n = padded;
-        xb.rewind();
-        tb.rewind();
+        long[] lab = null;
+        if (sig.hasLabel()) {
+            lab = new long[padded];
+            for (int r = 0; r < padded; r++) {
+                if (labels != null) {
+                    lab[r] = labels[from + Math.min(r, n - 1)];
+                } else if (nullLabel != null) {
+                    lab[r] = nullLabel;
+                } else {
+                    throw new IllegalStateException(label + ": the network takes a class label ('" + sig.labelName
+                            + "') and none was given: sample with class labels, or set null-label=N for unconditional"
+                            + " scores");
+                }
+            }
+        }
+        long[] xShape = new long[sig.rowShape.length + 1];
+        xShape[0] = padded;
+        System.arraycopy(sig.rowShape, 0, xShape, 1, sig.rowShape.length);
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        try (OnnxTensor xt = OnnxTensor.createTensor(env, xb, new long[] {n, d});
-                OnnxTensor tt = OnnxTensor.createTensor(env, tb, timeRank1 ? new long[] {n} : new long[] {n, 1})) {
-            inputs.put("x", xt);
-            inputs.put("t", tt);
-            try (OrtSession.Result res = session.run(inputs)) {
-                OnnxValue v = res.get(outputName).orElseThrow();
+        try (OnnxTensor xt = stateTensor(x, from, n, padded, xShape);
+                OnnxTensor tt = timeTensor(tin);
+                OnnxTensor lt = lab == null ? null : labelTensor(lab)) {
+            inputs.put(sig.xName, xt);
+            inputs.put(sig.tName, tt);
+            if (lt != null) {
+                inputs.put(sig.labelName, lt);
+            }
+            try (OrtSession.Result res = session.run(inputs, java.util.Set.of(sig.outName))) {
+                OnnxValue v = res.get(sig.outName).orElseThrow();
                 OnnxTensor ot = (OnnxTensor) v;
                 long[] shape = ot.getInfo().getShape();
-                if (shape.length != 2 || shape[0] != n || shape[1] != d) { // n is the padded count here
-                    throw new IllegalStateException(label + ": output '" + outputName + "' has shape "
-                            + java.util.Arrays.toString(shape) + " for a batch of " + n + ", expected [" + n + ", " + d + "]");
+                long per = 1;
+                for (int i = 1; i < shape.length; i++) {
+                    per *= shape[i];
                 }
-                FloatBuffer fb = ot.getFloatBuffer(); // a copy, valid after the result is closed
-                fb.rewind();
-                return fb;
+                if (shape.length < 2 || shape[0] != padded || per != d) {
+                    throw new IllegalStateException(label + ": output '" + sig.outName + "' has shape "
+                            + java.util.Arrays.toString(shape) + " for a batch of " + padded + ", expected [" + padded
+                            + ", ...] with " + d + " values per row");
+                }
+                float[] o = new float[n * d];
+                if (ot.getInfo().type == OnnxJavaType.FLOAT16) {
+                    ShortBuffer sb = ot.getShortBuffer();
+                    for (int i = 0; i < n * d; i++) {
+                        o[i] = Fp16Conversions.fp16ToFloat(sb.get(i));
+                    }
+                } else {
+                    FloatBuffer fb = ot.getFloatBuffer(); // a copy, valid after the result is closed
+                    fb.get(o, 0, n * d);
+                }
+                return o;
             }
         } catch (OrtException e) {
             throw new IllegalStateException(label + ": ONNX Runtime failed: " + e.getMessage(), e);
         }
+    }
+
+    private OnnxTensor stateTensor(double[] x, int from, int n, int padded, long[] shape) throws OrtException {
+        int count = padded * d;
+        if (sig.xType == OnnxSignature.ElemType.FLOAT16) {
+            ByteBuffer bb = ByteBuffer.allocateDirect(count * 2).order(ByteOrder.nativeOrder());
+            ShortBuffer sb = bb.asShortBuffer();
+            for (int i = from * d; i < (from + n) * d; i++) {
+                sb.put(Fp16Conversions.floatToFp16((float) x[i]));
+            }
+            return OnnxTensor.createTensor(env, bb, shape, OnnxJavaType.FLOAT16);
+        }
+        FloatBuffer xb = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = from * d; i < (from + n) * d; i++) {
+            xb.put((float) x[i]);
+        }
+        xb.rewind();
+        return OnnxTensor.createTensor(env, xb, shape);
+    }
+
+    private OnnxTensor timeTensor(double[] tin) throws OrtException {
+        int n = tin.length;
+        long[] shape = sig.tRank1 ? new long[] {n} : new long[] {n, 1};
+        switch (sig.tType) {
+            case INT64: {
+                LongBuffer lb = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+                for (double v : tin) {
+                    lb.put((long) v);
+                }
+                lb.rewind();
+                return OnnxTensor.createTensor(env, lb, shape);
+            }
+            case INT32: {
+                IntBuffer ib = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
+                for (double v : tin) {
+                    ib.put((int) v);
+                }
+                ib.rewind();
+                return OnnxTensor.createTensor(env, ib, shape);
+            }
+            case FLOAT16: {
+                ByteBuffer bb = ByteBuffer.allocateDirect(n * 2).order(ByteOrder.nativeOrder());
+                ShortBuffer sb = bb.asShortBuffer();
+                for (double v : tin) {
+                    sb.put(Fp16Conversions.floatToFp16((float) v));
+                }
+                return OnnxTensor.createTensor(env, bb, shape, OnnxJavaType.FLOAT16);
+            }
+            default: {
+                FloatBuffer fb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                for (double v : tin) {
+                    fb.put((float) v);
+                }
+                fb.rewind();
+                return OnnxTensor.createTensor(env, fb, shape);
+            }
+        }
+    }
+
+    private OnnxTensor labelTensor(long[] lab) throws OrtException {
+        int n = lab.length;
+        if (sig.labelType == OnnxSignature.ElemType.INT32) {
+            IntBuffer ib = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
+            for (long v : lab) {
+                ib.put((int) v);
+            }
+            ib.rewind();
+            return OnnxTensor.createTensor(env, ib, new long[] {n});
+        }
+        LongBuffer lb = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+        lb.put(lab);
+        lb.rewind();
+        return OnnxTensor.createTensor(env, lb, new long[] {n});
     }
 
     @Override

@@ -139,6 +139,32 @@ public final class TimeMap implements Serializable {
         return times[k];
     }
 
+    /** The OU times t_0 &lt; ... &lt; t_{N-1} of the training steps (a copy; empty for {@code ou}). */
+    public double[] stepTimes() {
+        return times.clone();
+    }
+
+    /**
+     * The training step whose OU time is nearest to t (DDPM conventions): the integer index a network with
+     * an integer timestep input receives. On a grid snapped to the training steps (docs/ALGORITHMS.md section
+     * 9) t is exactly {@code stepTime(k)}, so this is exact; elsewhere it rounds.
+     */
+    public int nearestStep(double t) {
+        int n = times.length;
+        int i = Arrays.binarySearch(times, t);
+        if (i >= 0) {
+            return i;
+        }
+        int hi = -i - 1;
+        if (hi == 0) {
+            return 0;
+        }
+        if (hi == n) {
+            return n - 1;
+        }
+        return t - times[hi - 1] <= times[hi] - t ? hi - 1 : hi;
+    }
+
     /** The network's time input for OU forward time t. */
     public double networkTime(double t) {
         if (kind == Kind.OU) {

@@ -64,31 +64,34 @@ class OnnxModelSpecTest {
     @Test
     void missingFileIsExplained() {
         String m = error(dir.resolve("nope.onnx").toString());
-        assertTrue(m.contains("cannot read the model file") && m.contains("nope.onnx"), m);
+        assertTrue(m.contains("no such model file") && m.contains("nope.onnx"), m);
     }
 
     @Test
     void wrongInputNamesAreExplained() {
         Path p = gaussian("names.onnx", new GaussianOnnxGraph(MU, SD).names("input", "time", "out"));
         String m = error(p.toString());
-        assertTrue(m.contains("exactly two inputs, 'x' [B, d] and 't' [B] or [B, 1]"), m);
-        assertTrue(m.contains("'input' [B, 3] (float)") && m.contains("'time' [B, 1] (float)"), m);
+        assertTrue(m.contains("cannot find the state input (x or sample) and the time input (t, timestep, timesteps):"
+                + " name them with inputs=X:T[:LABEL]"), m);
+        assertTrue(m.contains("'input' [B, 3] (float32)") && m.contains("'time' [B, 1] (float32)"), m);
+        // named explicitly, the same graph loads
+        assertEquals(3, OnnxModelSpec.parse(p + ",inputs=input:time").dim());
     }
 
     @Test
     void wrongDimensionIsExplained() {
         Path p = gaussian("d3.onnx", new GaussianOnnxGraph(MU, SD));
         String m = error(p + ",d=64");
-        assertEquals("--model onnx:" + p + ",d=64: input 'x' must have shape [B, 64] (float32, B dynamic), "
-                + "the model declares [B, 3] (float)", m);
+        assertEquals("--model onnx:" + p + ",d=64: d=64 but input 'x' [B, 3] (float32) has d = 3 values per row "
+                + "(the model declares inputs 'x' [B, 3] (float32), 't' [B, 1] (float32) and outputs 'eps' [B, 3] (float32))", m);
     }
 
     @Test
     void wrongTimeRankIsExplainedTogetherWithOtherProblems() {
         Path p = gaussian("t2.onnx", new GaussianOnnxGraph(MU, SD).timeWidth(2));
         String m = error(p + ",d=5");
-        assertTrue(m.contains("input 'x' must have shape [B, 5]"), m);
-        assertTrue(m.contains("input 't' must have shape [B] or [B, 1] (float32, B dynamic), the model declares [B, 2] (float)"), m);
+        assertTrue(m.contains("d=5 but input 'x' [B, 3] (float32) has d = 3 values per row"), m);
+        assertTrue(m.contains("input 't' [B, 2] (float32) must have shape [B] or [B, 1] with B dynamic"), m);
         assertEquals(1, m.split("--model").length - 1, "one message: " + m);
     }
 
