@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.piadm.sampler.PhaseTrace;
+import io.piadm.sampler.RoundLog;
 import io.piadm.sampler.StageTrace;
 
 import java.io.DataInputStream;
@@ -226,8 +227,74 @@ public final class CheckpointFormat {
                 po.put("points", p.pointsEvaluated());
                 po.put("fallbacks", p.sequentialFallbacks());
             }
+            RoundLog log = st.roundLog();
+            if (log != null) {
+                // The wavefront's per-round trace (optional: stages whose phases run one after another have none).
+                ObjectNode lo = o.putObject("roundLog");
+                ArrayNode lb = lo.putArray("linkBlock");
+                ArrayNode lp = lo.putArray("linkPhase");
+                for (int l = 0; l < log.links(); l++) {
+                    lb.add(log.linkBlock(l));
+                    lp.add(log.linkPhase(l));
+                }
+                ArrayNode rounds = lo.putArray("rounds");
+                for (int r = 0; r < log.rounds(); r++) {
+                    ObjectNode ro = rounds.addObject();
+                    ArrayNode act = ro.putArray("active");
+                    for (int l : log.active(r)) {
+                        act.add(l);
+                    }
+                    ArrayNode res = ro.putArray("residuals");
+                    for (double v : log.residuals(r)) {
+                        res.add(v);
+                    }
+                }
+            }
         }
         return a;
+    }
+
+    private static RoundLog roundLog(JsonNode lo, String name) throws CorruptCheckpointException {
+        JsonNode lb = field(lo, "linkBlock", name);
+        JsonNode lp = field(lo, "linkPhase", name);
+        JsonNode rounds = field(lo, "rounds", name);
+        if (!lb.isArray() || !lp.isArray() || !rounds.isArray() || lb.size() != lp.size()) {
+            throw new CorruptCheckpointException(name, "a round log needs equal linkBlock and linkPhase arrays and rounds");
+        }
+        int[] blocks = new int[lb.size()];
+        String[] phases = new String[lp.size()];
+        for (int l = 0; l < blocks.length; l++) {
+            if (!lb.get(l).canConvertToInt() || !lp.get(l).isTextual()) {
+                throw new CorruptCheckpointException(name, "round log link " + l + " is malformed");
+            }
+            blocks[l] = lb.get(l).asInt();
+            phases[l] = lp.get(l).asText();
+        }
+        List<int[]> active = new ArrayList<>();
+        List<double[]> residuals = new ArrayList<>();
+        for (JsonNode r : rounds) {
+            JsonNode act = field(r, "active", name);
+            JsonNode res = field(r, "residuals", name);
+            if (!act.isArray() || !res.isArray() || act.size() != res.size()) {
+                throw new CorruptCheckpointException(name, "round log round " + (active.size() + 1) + " is malformed");
+            }
+            int[] a = new int[act.size()];
+            double[] v = new double[res.size()];
+            for (int k = 0; k < a.length; k++) {
+                if (!act.get(k).canConvertToInt() || !res.get(k).isNumber()) {
+                    throw new CorruptCheckpointException(name, "round log round " + (active.size() + 1) + " is malformed");
+                }
+                a[k] = act.get(k).asInt();
+                v[k] = res.get(k).asDouble();
+            }
+            active.add(a);
+            residuals.add(v);
+        }
+        try {
+            return new RoundLog(blocks, phases, active, residuals);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptCheckpointException(name, e.getMessage());
+        }
     }
 
     private static CheckpointState fromJson(JsonNode meta, JsonNode tr, double[] rows, String name)
@@ -261,7 +328,9 @@ public final class CheckpointFormat {
             for (int k = 0; k < times.length; k++) {
                 times[k] = ft.get(k).asDouble();
             }
-            traces.add(new StageTrace(intField(st, "stage", name), times, phases));
+            JsonNode lo = st.get("roundLog");
+            RoundLog log = lo == null || lo.isNull() ? null : roundLog(lo, name);
+            traces.add(new StageTrace(intField(st, "stage", name), times, phases, log));
         }
         return new CheckpointState(textField(meta, "configHash", name), identity, longField(meta, "seed", name),
                 intField(meta, "stage", name), intField(meta, "stageCount", name),

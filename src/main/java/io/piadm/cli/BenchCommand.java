@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 
 /** {@code piadm bench}: a parent for benchmarks; each one is a subcommand printing measured timings. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        subcommands = {BenchLocalCommand.class, BenchScalingCommand.class, BenchModelCommand.class, BenchSparkOverheadCommand.class, BenchWallCommand.class},
+        subcommands = {BenchLocalCommand.class, BenchScalingCommand.class, BenchToleranceCommand.class, BenchModelCommand.class,
+                BenchSparkOverheadCommand.class, BenchWallCommand.class},
         description = "Benchmarks (measured on this machine; medians over repeated rounds).")
 final class BenchCommand implements Callable<Integer> {
     @Spec

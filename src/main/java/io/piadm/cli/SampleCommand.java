@@ -102,6 +102,28 @@ class SampleCommand implements Callable<Integer> {
     @Option(names = "--window", paramLabel = "P", description = "ParaDiGMS window (default 32).")
     Integer window;
 
+    @Option(names = "--picard-scheme", paramLabel = "blockwise|wavefront",
+            description = "Picard across blocks (piadm-*): blockwise (default) or wavefront (blocks overlap in time).")
+    String picardScheme;
+
+    @Option(names = "--anderson", paramLabel = "M",
+            description = "Triangular Anderson acceleration keeping M iterates (0 = off, default; 1 = plain Picard).")
+    Integer anderson;
+
+    @Option(names = "--frozen-front", paramLabel = "on|off",
+            description = "Do not re-evaluate a block's converged front (piadm-*; default on).")
+    String frozenFront;
+
+    @Option(names = "--warm-start", paramLabel = "on|off",
+            description = "A block's first iterate follows the score frozen at its start: 1 evaluation instead of M"
+                    + " (piadm-*; default on).")
+    String warmStart;
+
+    @Option(names = "--block-stiffness", paramLabel = "LH",
+            description = "Split a block whose L*h (score Lipschitz constant times length, when the model knows it)"
+                    + " exceeds LH (default " + io.piadm.schedule.StiffnessSplit.DEFAULT_MAX_STIFFNESS + "; 0 = never).")
+    Double blockStiffness;
+
     @Option(names = "--corrector", paramLabel = "on|off",
             description = "Underdamped Langevin corrector (ode, piadm-ode; default on for piadm-ode, off for ode).")
     String corrector;
@@ -224,6 +246,18 @@ class SampleCommand implements Callable<Integer> {
         if (window != null) {
             g.add(Setting.WINDOW);
         }
+        if (picardScheme != null) {
+            g.add(Setting.PICARD_SCHEME);
+        }
+        if (anderson != null) {
+            g.add(Setting.ANDERSON);
+        }
+        if (frozenFront != null) {
+            g.add(Setting.FROZEN_FRONT);
+        }
+        if (warmStart != null) {
+            g.add(Setting.WARM_START);
+        }
         if (corrector != null && !corrector.equals("off")) {
             g.add(Setting.CORRECTOR);
         }
@@ -272,6 +306,18 @@ class SampleCommand implements Callable<Integer> {
                 ? PicardOptions.fixed(iterations)
                 : PicardOptions.tolerance(tolerance != null ? tolerance : PicardOptions.DEFAULT_TOLERANCE,
                         maxIterations);
+        if (picardScheme != null) {
+            picard = picard.withScheme(PicardOptions.Scheme.of(picardScheme));
+        }
+        if (anderson != null) {
+            picard = picard.withAnderson(anderson);
+        }
+        if (frozenFront != null) {
+            picard = picard.withFrozenFront(onOff(frozenFront, Setting.FROZEN_FRONT));
+        }
+        if (warmStart != null) {
+            picard = picard.withWarmStart(onOff(warmStart, Setting.WARM_START));
+        }
 
         boolean correctorOn;
         if (corrector == null) {
@@ -303,6 +349,10 @@ class SampleCommand implements Callable<Integer> {
         if (spec.analyticTarget() != null) {
             sc.dataSecondMoment(spec.analyticTarget().secondMoment());
         }
+        // Stiff targets: blocks whose L*h is large are split at grid points (docs/ALGORITHMS.md section 6d).
+        AnalyticTarget known = spec.analyticTarget();
+        sc.stiffness(io.piadm.schedule.StiffnessSplit.of(
+                known == null ? null : t -> known.scoreLipschitz(t).orElse(Double.NaN), blockStiffness));
         // Name --eta when only it was given: the default horizon depends on d and delta.
         if (eta != null && horizon == null && Double.isFinite(eta) && eta > 0 && sc.accuracy() > 0
                 && Double.isFinite(sc.accuracy()) && eta >= sc.resolvedHorizon()) {
@@ -374,6 +424,13 @@ class SampleCommand implements Callable<Integer> {
         r.skipped = skipped;
         r.npyMaxBytes = SampleOutputs.parseSize(npyMaxSize);
         return r;
+    }
+
+    private static boolean onOff(String v, Setting s) {
+        if (!v.equals("on") && !v.equals("off")) {
+            throw new InvalidSettingException("{0} must be 'on' or 'off', got '" + v + "'", s);
+        }
+        return v.equals("on");
     }
 
     /** Block checkpoints live beside the output directory, which exists only once complete. */

@@ -78,6 +78,10 @@ public final class RunManifest {
                 phases.add(p);
             }
             b.put("phases", phases);
+            if (st.roundLog() != null) {
+                // The wavefront's blocks overlap: per round, the active blocks and their residuals.
+                b.put("roundTrace", st.roundLog().describe());
+            }
             blocks.add(b);
         }
         m.put("blocks", blocks);

@@ -78,11 +78,12 @@ final class BlockSampler implements Sampler {
         if (!parallel) {
             return 8L * dim;
         }
-        long pred = (long) (m + 1) * dim + (long) m * 3 * dim;
+        int h = config.picard().andersonActive() ? config.picard().anderson() : 0;
+        long pred = (long) (m + 1) * dim + (long) m * 3 * dim + TriangularAnderson.doubles(m + 1, dim, h);
         long corr = 0;
         if (config.corrector().enabled()) {
             long mc = config.corrector().steps(m);
-            corr = (mc + 1) * 2 * dim + mc * 4 * dim;
+            corr = (mc + 1) * 2 * dim + mc * 4 * dim + TriangularAnderson.doubles((int) mc + 1, 2 * dim, h);
         }
         return Math.max(pred, corr) + 2L * dim;
     }

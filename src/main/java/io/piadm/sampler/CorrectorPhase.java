@@ -96,6 +96,11 @@ final class CorrectorPhase extends Phase {
     }
 
     @Override
+    boolean constantEvalTime() {
+        return true;
+    }
+
+    @Override
     double residualVariance(int m) {
         return varV;
     }

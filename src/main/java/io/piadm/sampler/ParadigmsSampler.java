@@ -44,13 +44,14 @@ final class ParadigmsSampler implements Sampler {
     @Override
     public long workingDoublesPerSample(int dim) {
         long p = Math.min(config.window(), grid.steps);
-        return (p + 1) * dim + p * 4L * dim;
+        return (p + 1) * dim + p * 4L * dim + TriangularAnderson.doubles((int) p + 1, dim,
+                config.picard().andersonActive() ? config.picard().anderson() : 0);
     }
 
     @Override
     public StageTrace runStage(int stage, long[] ids, double[] y, CountingEvaluator ev, SamplingListener listener) {
         PicardKernel.Plan plan = PicardKernel.Plan.slidingWindow(grid.steps, config.window(),
-                config.picard().tolerance());
+                config.picard().tolerance(), config.picard().anderson());
         PhaseTrace trace = PicardKernel.run(grid, ids, y, plan, ev, listener, kind.id(), stage);
         return new StageTrace(stage, config.schedule().concatenatedTimes(), List.of(trace));
     }

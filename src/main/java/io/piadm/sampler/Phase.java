@@ -25,6 +25,15 @@ abstract class Phase {
     /** Forward time at which the score of point j is evaluated. */
     abstract double evalTime(int j);
 
+    /**
+     * True when every step evaluates the score at the same time (the corrector, at its block's end): then
+     * the rows of a first sweep, whose points all equal the start, are identical, and one evaluation gives
+     * the same bits as M.
+     */
+    boolean constantEvalTime() {
+        return false;
+    }
+
     /** Variance scale of point m (1..M) in the scaled residual. */
     abstract double residualVariance(int m);
 

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one Picard kernel (docs/ALGORITHMS.md sections 4 and 6): the scan and the scaled residual of a
+ * The one Picard kernel (docs/ALGORITHMS.md sections 4, 6 and 6b): the scan and the scaled residual of a
  * {@link Phase} over a batch of samples, for every way this project walks a grid.
  *
  * <p>Each sample keeps a window of at most {@code w} steps starting at its first not-yet-accepted point
@@ -30,12 +30,23 @@ import org.slf4j.LoggerFactory;
  *       by at least one and at most the window (ParaDiGMS, Shih et al. 2023, Algorithm 1; diffusers'
  *       pipeline slides {@code begin_idx + min(1 + ind, parallel)}, the same rule). The points before it
  *       changed by at most the tolerance, and the first failing point's new value was computed from its
- *       converged predecessor, so it becomes the new, frozen start.</li>
+ *       converged predecessor, so it becomes the new, frozen start. With a whole-block window this is the
+ *       frozen converged front of section 6c.</li>
  * </ul>
  * Points that enter the window start from the value of the window's last point. A sample stops when its
  * window has passed the end of the grid, when (for {@code stopOnResidual}) its largest scaled residual of
  * a sweep is at most the tolerance, or after {@code sweepCap} sweeps. Each sample advances and stops on
  * its own, so a sample's result never depends on the others in its batch.
+ *
+ * <p>With {@code anderson >= 2} the plain update {@code x <- G(x)} of the points after a sample's first
+ * failing point is replaced by ParaTAA's triangular Anderson mixing ({@link TriangularAnderson}, section
+ * 6b); the points up to and including the first failing one keep the plain update, so the exact prefix and
+ * the window rules above are unchanged.
+ *
+ * <p>The kernel is a stateful {@link Run} per phase and batch: {@link Run#prepare}, {@link Run#fill} the
+ * rows of a round, {@link Run#absorb} their scores. {@link #run} loops over one phase alone (one evaluator
+ * call per sweep); the wavefront ({@link WavefrontSampler}) drives many Runs with one call per round, moving
+ * each Run's start to its predecessor's fresh end ({@link Run#setStart}) before it absorbs.
  *
  * <p>Safeguards. A non-finite score or state stops the run ({@link NonFiniteStateException}, naming the
  * block, sweep and sample). A sample whose scaled residual has grown for {@value #DIVERGENCE_SWEEPS}
@@ -45,7 +56,6 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Storage is a ring of {@code w + 1} points and {@code w} noise vectors per sample (point q in slot
  * {@code q mod (w+1)}, the noise of step q in slot {@code q mod w}), so a sliding window never copies.
- * Counting goes through the {@link CountingEvaluator}: a phase's evaluations are its difference.
  */
 final class PicardKernel {
     private static final Logger LOG = LoggerFactory.getLogger(PicardKernel.class);
@@ -67,34 +77,56 @@ final class PicardKernel {
         final boolean stopOnResidual;
         final int sweepCap;
         final boolean recordResiduals;
+        final boolean guardDivergence;
+        /** Anderson iterates kept; below 2 the update is plain Picard. */
+        final int anderson;
+        /** The first sweep evaluates the start only and scans with that score (section 6c warm start). */
+        final boolean warmStart;
 
         private Plan(int window, Advance advance, double tolerance, boolean stopOnResidual, int sweepCap,
-                boolean recordResiduals) {
+                boolean recordResiduals, boolean guardDivergence, int anderson, boolean warmStart) {
             this.window = window;
             this.advance = advance;
             this.tolerance = tolerance;
             this.stopOnResidual = stopOnResidual;
             this.sweepCap = sweepCap;
             this.recordResiduals = recordResiduals;
+            this.guardDivergence = guardDivergence;
+            this.anderson = anderson;
+            this.warmStart = warmStart;
         }
 
         /** One grid point per round: the sequential sampler. */
         static Plan sequential(int steps) {
-            return new Plan(1, Advance.EXACT_PREFIX, 0.0, false, steps, false);
+            return new Plan(1, Advance.EXACT_PREFIX, 0.0, false, steps, false, false, 0, false);
         }
 
-        /** Blockwise Picard over a whole block of M steps (section 4): fixed K, or until residual <= tol. */
+        /**
+         * Picard over a whole block of M steps (section 4): fixed K, or until residual <= tol; the frozen
+         * front (section 6c) and Anderson (section 6b) as the options say.
+         */
         static Plan blockwise(int steps, PicardOptions opt) {
-            return new Plan(steps, Advance.EXACT_PREFIX, opt.tolerance(), opt.adaptive(), opt.sweepCap(steps), true);
+            return new Plan(steps, opt.frozenFront() ? Advance.FIRST_FAILING : Advance.EXACT_PREFIX,
+                    opt.tolerance(), opt.adaptive(), opt.sweepCap(steps), true, true, opt.anderson(), opt.warmStart());
         }
 
         /** A ParaDiGMS window of p points sliding to the first failing point (section 6). */
         static Plan slidingWindow(int steps, int p, double tolerance) {
-            return new Plan(Math.max(1, Math.min(p, steps)), Advance.FIRST_FAILING, tolerance, false, steps, true);
+            return slidingWindow(steps, p, tolerance, 0);
+        }
+
+        /** The ParaDiGMS window with triangular Anderson mixing inside it (ParaTAA's own setting). */
+        static Plan slidingWindow(int steps, int p, double tolerance, int anderson) {
+            return new Plan(Math.max(1, Math.min(p, steps)), Advance.FIRST_FAILING, tolerance, false, steps, true,
+                    false, anderson, false);
+        }
+
+        boolean mixes() {
+            return anderson >= 2 && window > 1;
         }
 
         boolean needsResidual() {
-            return recordResiduals || stopOnResidual || advance == Advance.FIRST_FAILING;
+            return recordResiduals || stopOnResidual || advance == Advance.FIRST_FAILING || mixes();
         }
     }
 
@@ -107,7 +139,7 @@ final class PicardKernel {
         void afterSweep(int sample, int sweep, int a, int e, double[][] points);
     }
 
-    private static IntStream samples(int n, long workPerSample) {
+    static IntStream samples(int n, long workPerSample) {
         IntStream s = IntStream.range(0, n);
         return n > 1 && n * workPerSample >= PARALLEL_THRESHOLD ? s.parallel() : s;
     }
@@ -123,70 +155,16 @@ final class PicardKernel {
 
     static PhaseTrace run(Phase ph, long[] ids, double[] z, Plan plan, CountingEvaluator ev, SamplingListener l,
             String sampler, int stage, SweepObserver observer) {
-        final int n = ids.length;
-        final int d = ph.dim;
-        final int s = ph.stateSize;
-        final int ns = ph.noiseSize;
-        final int total = ph.steps;
-        final int w = Math.max(1, Math.min(plan.window, total));
-        final int slots = w + 1;
-        final double tol = plan.tolerance;
-        final boolean residuals = plan.needsResidual();
-        final long work = (long) w * (s + ns);
-        final long rowsBefore = ev.rows();
-
-        double[] variance = new double[total + 1];
-        if (residuals) {
-            for (int m = 1; m <= total; m++) {
-                variance[m] = ph.residualVariance(m);
-            }
-        }
-        // Ring buffers: all points start at the sample's start state (the paper's initialisation y_m^0 = y);
-        // the noise of a step is drawn once, when it enters the window, and reused by every sweep.
-        double[][] pts = new double[n][];
-        double[][] noise = new double[n][];
-        int first = Math.min(w, total);
-        samples(n, work).forEach(i -> {
-            pts[i] = new double[slots * s];
-            for (int q = 0; q < slots; q++) {
-                System.arraycopy(z, i * s, pts[i], q * s, s);
-            }
-            noise[i] = new double[ns > 0 ? w * ns : 0];
-            for (int j = 0; j < first && ns > 0; j++) {
-                ph.fillNoise(ids[i], j, noise[i], (j % w) * ns);
-            }
-        });
-        int[] start = new int[n];
-        int[] sweeps = new int[n];
-        // Per-sample window: w, or 1 once the sample has fallen back to sequential steps.
-        int[] win = new int[n];
-        Arrays.fill(win, w);
-        int[] growing = new int[n];
-        double[] lastResidual = new double[n];
-        Arrays.fill(lastResidual, Double.POSITIVE_INFINITY);
-        final boolean guardDivergence = plan.recordResiduals && plan.advance == Advance.EXACT_PREFIX && w > 1;
-        int fallbacks = 0;
-        boolean[] active = new boolean[n];
-        Arrays.fill(active, plan.sweepCap > 0 && total > 0);
-        int[] rowStart = new int[n];
-        double[] sampleResidual = new double[n];
-        int[] nextStart = new int[n];
-        List<Double> sweepResiduals = new ArrayList<>();
+        Run run = new Run(ph, ids, z, plan, sampler, stage, observer);
+        long rowsBefore = ev.rows();
+        int d = ph.dim;
         double[] x = new double[0];
         double[] t = new double[0];
         double[] g = new double[0];
         long[] rowIds = new long[0];
         for (int sweep = 1; ; sweep++) {
-            int rows = 0;
-            int activeCount = 0;
-            for (int i = 0; i < n; i++) {
-                rowStart[i] = rows;
-                if (active[i]) {
-                    rows += Math.min(start[i] + win[i], total) - start[i];
-                    activeCount++;
-                }
-            }
-            if (activeCount == 0) {
+            int rows = run.prepare();
+            if (rows == 0) {
                 break;
             }
             if (x.length < rows * d) {
@@ -195,27 +173,236 @@ final class PicardKernel {
                 t = new double[rows];
                 rowIds = new long[rows];
             }
-            final double[] xs = x;
-            final double[] ts = t;
-            final long[] rid = rowIds;
+            int activeCount = run.activeCount();
+            run.fill(x, t, rowIds, 0);
+            RoundInfo round = new RoundInfo(sampler, stage, ph.name, sweep);
+            ev.evaluate(round, x, t, rowIds, rows, g);
+            run.absorb(g, 0, null, run.mixes() ? new TriangularAnderson.Carry(ids.length, plan.anderson) : null);
+            l.onSweep(round, plan.recordResiduals ? run.lastSweepResidual() : Double.NaN, activeCount, rows);
+        }
+        for (int i = 0; i < ids.length; i++) {
+            run.end(i, z, i * ph.stateSize);
+        }
+        // The counting evaluator is the one counter; the Run's own count must agree with it.
+        long counted = ev.rows() - rowsBefore;
+        if (counted != run.rowsEvaluated()) {
+            throw new IllegalStateException(ph.name + ": " + counted + " rows counted, " + run.rowsEvaluated() + " laid out");
+        }
+        return run.trace(ph.name, counted);
+    }
+
+    /**
+     * The state of one phase over a batch of samples between rounds: each sample's ring of points and noise,
+     * its window, sweeps and stopping state, and (with Anderson) its iterate history.
+     */
+    static final class Run {
+        final Phase ph;
+        private final long[] ids;
+        private final Plan plan;
+        private final String sampler;
+        private final int stage;
+        private final SweepObserver observer;
+        private final int n;
+        private final int d;
+        private final int s;
+        private final int ns;
+        private final int total;
+        private final int w;
+        private final int slots;
+        private final double tol;
+        private final boolean residuals;
+        private final long work;
+        private final double[] variance;
+        private double[][] pts;
+        private double[][] noise;
+        private final int[] start;
+        private final int[] sweeps;
+        /** Sweeps taken with a final start (all of them, except in a wavefront while the predecessor moves). */
+        private final int[] finalSweeps;
+        /** Per-sample window: w, or 1 once the sample has fallen back to sequential steps. */
+        private final int[] win;
+        private final int[] growing;
+        private final double[] lastResidual;
+        private final boolean[] active;
+        private final int[] rowStart;
+        private final int[] rowCount;
+        private final double[] sampleResidual;
+        private final int[] nextStart;
+        private final List<Double> sweepResiduals = new ArrayList<>();
+        private final TriangularAnderson anderson;
+        /**
+         * A sample's first sweep evaluates its start only: exact when the phase evaluates every step at one
+         * time (identical rows), the warm start of section 6c otherwise; only where a window spans steps.
+         */
+        private final boolean singleFirstRow;
+        /** Per sample: this round's rows are the single-row first sweep. */
+        private final boolean[] single;
+        /** End states kept once every sample has stopped and the ring was released. */
+        private double[] ends;
+        private int fallbacks;
+        private long rowsEvaluated;
+        private int sweepNo;
+        private double lastSweepMax = Double.NaN;
+
+        /** {@code z}: n x stateSize start states (read, not kept). */
+        Run(Phase ph, long[] ids, double[] z, Plan plan, String sampler, int stage, SweepObserver observer) {
+            this.ph = ph;
+            this.ids = ids;
+            this.plan = plan;
+            this.sampler = sampler;
+            this.stage = stage;
+            this.observer = observer;
+            this.n = ids.length;
+            this.d = ph.dim;
+            this.s = ph.stateSize;
+            this.ns = ph.noiseSize;
+            this.total = ph.steps;
+            this.w = Math.max(1, Math.min(plan.window, total));
+            this.slots = w + 1;
+            this.tol = plan.tolerance;
+            this.residuals = plan.needsResidual();
+            this.work = (long) w * (s + ns);
+            this.variance = new double[total + 1];
+            if (residuals) {
+                for (int m = 1; m <= total; m++) {
+                    variance[m] = ph.residualVariance(m);
+                }
+            }
+            // Ring buffers: all points start at the sample's start state (the paper's initialisation
+            // y_m^0 = y); the noise of a step is drawn once, when it enters the window, and reused by every sweep.
+            pts = new double[n][];
+            noise = new double[n][];
+            int first = Math.min(w, total);
             samples(n, work).forEach(i -> {
-                if (active[i]) {
-                    int e = Math.min(start[i] + win[i], total);
-                    for (int j = start[i], r = rowStart[i]; j < e; j++, r++) {
-                        System.arraycopy(pts[i], (j % slots) * s, xs, r * d, d);
-                        ts[r] = ph.evalTime(j);
-                        rid[r] = ids[i];
+                pts[i] = new double[slots * s];
+                for (int q = 0; q < slots; q++) {
+                    System.arraycopy(z, i * s, pts[i], q * s, s);
+                }
+                noise[i] = new double[ns > 0 ? w * ns : 0];
+                for (int j = 0; j < first && ns > 0; j++) {
+                    ph.fillNoise(ids[i], j, noise[i], (j % w) * ns);
+                }
+            });
+            start = new int[n];
+            sweeps = new int[n];
+            finalSweeps = new int[n];
+            win = new int[n];
+            Arrays.fill(win, w);
+            growing = new int[n];
+            lastResidual = new double[n];
+            Arrays.fill(lastResidual, Double.POSITIVE_INFINITY);
+            active = new boolean[n];
+            Arrays.fill(active, plan.sweepCap > 0 && total > 0);
+            rowStart = new int[n];
+            rowCount = new int[n];
+            sampleResidual = new double[n];
+            nextStart = new int[n];
+            anderson = mixes() ? new TriangularAnderson(n, slots, s, plan.anderson) : null;
+            singleFirstRow = w > 1 && (plan.warmStart || ph.constantEvalTime());
+            single = new boolean[n];
+        }
+
+        boolean mixes() {
+            return plan.mixes();
+        }
+
+        boolean active(int i) {
+            return active[i];
+        }
+
+        boolean anyActive() {
+            for (boolean a : active) {
+                if (a) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        int activeCount() {
+            int c = 0;
+            for (boolean a : active) {
+                c += a ? 1 : 0;
+            }
+            return c;
+        }
+
+        /** The largest scaled residual over the samples of the last sweep (NaN before the first). */
+        double lastSweepResidual() {
+            return lastSweepMax;
+        }
+
+        /** Lays out this round's rows (points a .. e-1 of every active sample); returns their number. */
+        int prepare() {
+            int rows = 0;
+            for (int i = 0; i < n; i++) {
+                rowStart[i] = rows;
+                rowCount[i] = active[i] ? Math.min(start[i] + win[i], total) - start[i] : 0;
+                single[i] = singleFirstRow && active[i] && sweeps[i] == 0;
+                if (single[i]) {
+                    rowCount[i] = 1;
+                }
+                rows += rowCount[i];
+            }
+            return rows;
+        }
+
+        /** Writes the rows laid out by {@link #prepare} at row {@code offset} of the round's buffers. */
+        void fill(double[] x, double[] t, long[] rowIds, int offset) {
+            samples(n, work).forEach(i -> {
+                if (rowCount[i] > 0) {
+                    double[] p = pts[i];
+                    for (int j = start[i], r = offset + rowStart[i], e = start[i] + rowCount[i]; j < e; j++, r++) {
+                        System.arraycopy(p, (j % slots) * s, x, r * d, d);
+                        t[r] = ph.evalTime(j);
+                        rowIds[r] = ids[i];
                     }
                 }
             });
-            RoundInfo round = new RoundInfo(sampler, stage, ph.name, sweep);
-            ev.evaluate(round, x, t, rowIds, rows, g);
-            final double[] gs = g;
-            final int sweepNo = sweep;
+        }
+
+        /**
+         * Moves sample i's start (point 0) to {@code z[off .. off+s)}: a wavefront block starting from its
+         * predecessor's latest end. Only while nothing of the block is accepted yet (a = 0), since accepted
+         * points hold only for the start they were computed from.
+         */
+        void setStart(int i, double[] z, int off) {
+            double[] p = pts[i];
+            if (start[i] != 0) {
+                for (int k = 0; k < s; k++) {
+                    if (Double.doubleToRawLongBits(p[k]) != Double.doubleToRawLongBits(z[off + k])) {
+                        throw new IllegalStateException(ph.name + ": the start of sample " + ids[i]
+                                + " moved after points were accepted");
+                    }
+                }
+                return;
+            }
+            System.arraycopy(z, off, p, 0, s);
+        }
+
+        /** Copies sample i's end state (point N) to {@code dst[off .. off+s)}. */
+        void end(int i, double[] dst, int off) {
+            if (pts == null) {
+                System.arraycopy(ends, i * s, dst, off, s);
+            } else {
+                System.arraycopy(pts[i], (total % slots) * s, dst, off, s);
+            }
+        }
+
+        /**
+         * One sweep's scan, residual, mixing and window update from the scores {@code g} of the rows laid out
+         * by {@link #prepare} at {@code offset}. {@code startFinal[i]} false (wavefront: the predecessor still
+         * moves) means sample i's start may still change: its window then neither advances nor stops, and
+         * its sweep does not count toward the cap (null: every start is final). {@code carry} holds the
+         * Anderson sums along a chain of phases (null without Anderson).
+         */
+        void absorb(double[] g, int offset, boolean[] startFinal, TriangularAnderson.Carry carry) {
+            final int sweepNumber = ++sweepNo;
             samples(n, work).forEach(i -> {
                 if (!active[i]) {
                     return;
                 }
+                boolean fin = startFinal == null || startFinal[i];
                 double[] p = pts[i];
                 int a = start[i];
                 int wi = win[i];
@@ -223,15 +410,18 @@ final class PicardKernel {
                 double[] next = new double[s];
                 double worst = 0.0;
                 int firstFail = -1;
-                for (int j = a, r = rowStart[i]; j < e; j++, r++) {
-                    ph.step(j, p, (j % slots) * s, gs, r * d, noise[i], ns > 0 ? (j % w) * ns : 0, next, 0);
+                boolean one = single[i];
+                for (int j = a, r = offset + rowStart[i]; j < e; j++, r++) {
+                    // A single-row first sweep scans every step with the score at the start.
+                    int gOff = (one ? offset + rowStart[i] : r) * d;
+                    ph.step(j, p, (j % slots) * s, g, gOff, noise[i], ns > 0 ? (j % w) * ns : 0, next, 0);
                     int o = ((j + 1) % slots) * s;
                     double check = 0.0;
                     for (int k = 0; k < s; k++) {
                         check += next[k];
                     }
                     if (!Double.isFinite(check)) {
-                        throw new NonFiniteStateException(sampler, stage, ph.name, sweepNo, ids[i], j + 1,
+                        throw new NonFiniteStateException(sampler, stage, ph.name, sweepNumber, ids[i], j + 1,
                                 ph.evalTime(j));
                     }
                     if (residuals) {
@@ -246,23 +436,37 @@ final class PicardKernel {
                             firstFail = j + 1;
                         }
                     }
+                    if (anderson != null) {
+                        anderson.record(i, (j + 1) % slots, p, o, next);
+                    }
                     System.arraycopy(next, 0, p, o, s);
                 }
+                if (anderson != null) {
+                    anderson.mix(i, a, e, slots, p, variance, firstFail, carry);
+                }
                 sampleResidual[i] = Math.sqrt(worst);
-                int na = plan.advance == Advance.EXACT_PREFIX || firstFail < 0
-                        ? (plan.advance == Advance.EXACT_PREFIX ? a + 1 : e)
-                        : Math.max(a + 1, firstFail);
+                int na;
+                if (!fin) {
+                    na = a;
+                } else if (plan.advance == Advance.EXACT_PREFIX) {
+                    na = a + 1;
+                } else {
+                    na = firstFail < 0 ? e : Math.max(a + 1, firstFail);
+                }
                 if (observer != null) {
                     double[][] view = new double[e + 1][];
                     for (int q = Math.max(0, e - w); q <= e; q++) {
                         view[q] = Arrays.copyOfRange(p, (q % slots) * s, (q % slots + 1) * s);
                     }
-                    observer.afterSweep(i, sweepNo, a, e, view);
+                    observer.afterSweep(i, sweepNumber, a, e, view);
                 }
                 // Points entering the window start from its last point; steps entering it draw their noise.
                 int ne = Math.min(na + wi, total);
                 for (int q = e + 1; q <= ne; q++) {
                     System.arraycopy(p, (e % slots) * s, p, (q % slots) * s, s);
+                    if (anderson != null) {
+                        anderson.enter(i, q % slots);
+                    }
                 }
                 for (int j = e; j < ne && ns > 0; j++) {
                     ph.fillNoise(ids[i], j, noise[i], (j % w) * ns);
@@ -274,10 +478,16 @@ final class PicardKernel {
                 if (!active[i]) {
                     continue;
                 }
+                rowsEvaluated += rowCount[i];
+                boolean fin = startFinal == null || startFinal[i];
                 sweeps[i]++;
                 start[i] = nextStart[i];
                 sweepMax = Math.max(sweepMax, sampleResidual[i]);
-                if (guardDivergence && win[i] > 1) {
+                if (!fin) {
+                    continue;
+                }
+                finalSweeps[i]++;
+                if (plan.guardDivergence && w > 1 && win[i] > 1) {
                     growing[i] = sampleResidual[i] > lastResidual[i] && sampleResidual[i] > 1.0 ? growing[i] + 1 : 0;
                     lastResidual[i] = sampleResidual[i];
                     if (growing[i] >= DIVERGENCE_SWEEPS) {
@@ -289,25 +499,53 @@ final class PicardKernel {
                     }
                 }
                 boolean sequentialTail = win[i] == 1 && w > 1;
-                if (start[i] >= total || (!sequentialTail && sweeps[i] >= plan.sweepCap)
+                if (start[i] >= total || (!sequentialTail && finalSweeps[i] >= plan.sweepCap)
                         || (!sequentialTail && plan.stopOnResidual && sampleResidual[i] <= tol)) {
                     active[i] = false;
                 }
             }
+            lastSweepMax = sweepMax;
             if (plan.recordResiduals) {
                 sweepResiduals.add(sweepMax);
             }
-            l.onSweep(round, plan.recordResiduals ? sweepMax : Double.NaN, activeCount, rows);
         }
-        int maxSweeps = 0;
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(pts[i], (total % slots) * s, z, i * s, s);
-            maxSweeps = Math.max(maxSweeps, sweeps[i]);
+
+        /** Frees the rings once every sample has stopped, keeping only the end states (wavefront memory). */
+        void release() {
+            if (pts == null || anyActive()) {
+                return;
+            }
+            double[] e = new double[n * s];
+            for (int i = 0; i < n; i++) {
+                end(i, e, i * s);
+            }
+            ends = e;
+            pts = null;
+            noise = null;
+            if (anderson != null) {
+                anderson.release();
+            }
         }
-        double[] res = new double[sweepResiduals.size()];
-        for (int k = 0; k < res.length; k++) {
-            res[k] = sweepResiduals.get(k);
+
+        /** Score evaluations this phase asked for, summed over samples. */
+        long rowsEvaluated() {
+            return rowsEvaluated;
         }
-        return new PhaseTrace(ph.name, maxSweeps, res, ev.rows() - rowsBefore, fallbacks);
+
+        PhaseTrace trace(String name) {
+            return trace(name, rowsEvaluated);
+        }
+
+        PhaseTrace trace(String name, long points) {
+            int maxSweeps = 0;
+            for (int i = 0; i < n; i++) {
+                maxSweeps = Math.max(maxSweeps, sweeps[i]);
+            }
+            double[] res = new double[sweepResiduals.size()];
+            for (int k = 0; k < res.length; k++) {
+                res[k] = sweepResiduals.get(k);
+            }
+            return new PhaseTrace(name, maxSweeps, res, points, fallbacks);
+        }
     }
 }

@@ -95,10 +95,15 @@ public enum SamplerKind {
                 s.add(Setting.ITERATIONS);
                 s.add(Setting.TOLERANCE);
                 s.add(Setting.MAX_ITERATIONS);
+                s.add(Setting.PICARD_SCHEME);
+                s.add(Setting.ANDERSON);
+                s.add(Setting.FROZEN_FRONT);
+                s.add(Setting.WARM_START);
                 break;
             case SLIDING_WINDOW:
                 s.add(Setting.TOLERANCE);
                 s.add(Setting.WINDOW);
+                s.add(Setting.ANDERSON);
                 break;
             default:
                 break;
@@ -123,12 +128,23 @@ public enum SamplerKind {
         return out;
     }
 
-    /** Stages a run goes through: outer blocks, or one for a whole-grid window. */
-    public int stageCount(SamplerConfig config) {
-        return walk == Walk.SLIDING_WINDOW ? 1 : config.schedule().blockCount();
+    /** True when this kind on {@code config} runs the wavefront across blocks (docs/ALGORITHMS.md section 6b). */
+    public boolean wavefront(SamplerConfig config) {
+        return walk == Walk.PICARD_BLOCKS && config.picard().scheme() == PicardOptions.Scheme.WAVEFRONT;
     }
 
-    /** Grid points one sample contributes to a round, at most: 1, the largest block M, or the window. */
+    /**
+     * Stages a run goes through: outer blocks, or one for a whole-grid window and for the wavefront (its
+     * blocks overlap in time, so only the whole grid is a stage; section 6b).
+     */
+    public int stageCount(SamplerConfig config) {
+        return walk == Walk.SLIDING_WINDOW || wavefront(config) ? 1 : config.schedule().blockCount();
+    }
+
+    /**
+     * Grid points one sample contributes to a round, at most: 1, the largest block M (and corrector), the
+     * window, or for the wavefront every block's points.
+     */
     public int roundWidth(SamplerConfig config) {
         switch (walk) {
             case SEQUENTIAL:
@@ -136,6 +152,14 @@ public enum SamplerKind {
             case SLIDING_WINDOW:
                 return Math.min(config.window(), config.schedule().totalSteps());
             default:
+                if (wavefront(config)) {
+                    // Every block may be active in the same round.
+                    int sum = 0;
+                    for (Block b : config.schedule().blocks()) {
+                        sum += b.steps() + (config.corrector().enabled() ? config.corrector().steps(b.steps()) : 0);
+                    }
+                    return sum;
+                }
                 int m = 1;
                 for (Block b : config.schedule().blocks()) {
                     m = Math.max(m, b.steps());
@@ -155,6 +179,9 @@ public enum SamplerKind {
         SamplerConfig c = correctorAvailable() ? config : config.withCorrector(CorrectorOptions.off());
         if (walk == Walk.SLIDING_WINDOW) {
             return new ParadigmsSampler(this, c, dim);
+        }
+        if (wavefront(c)) {
+            return new WavefrontSampler(this, c);
         }
         return new BlockSampler(this, c);
     }

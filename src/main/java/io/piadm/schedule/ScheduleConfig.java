@@ -51,6 +51,7 @@ public final class ScheduleConfig {
     private Double blockLength;
     private Integer stepsPerBlock;
     private double dataSecondMoment = Double.NaN;
+    private StiffnessSplit stiffness = StiffnessSplit.off();
     /** OU times of a network's training steps (ascending) when the grid must use only them; null: any time. */
     private double[] trainingTimes;
     /** Steps per block of the last snapped build (for describe()). */
@@ -90,6 +91,15 @@ public final class ScheduleConfig {
      */
     public ScheduleConfig dataSecondMoment(double m2) {
         this.dataSecondMoment = m2;
+        return this;
+    }
+
+    /**
+     * Splits stiff blocks after laying out the grid (docs/ALGORITHMS.md section 6d); off unless set. The
+     * forward times stay the same, so every sampler sees the same grid.
+     */
+    public ScheduleConfig stiffness(StiffnessSplit split) {
+        this.stiffness = split == null ? StiffnessSplit.off() : split;
         return this;
     }
 
@@ -351,7 +361,9 @@ public final class ScheduleConfig {
             }
         }
         Schedule continuous = new Schedule(blocks);
-        return trainingTimes == null ? continuous : snap(continuous);
+        Schedule grid = trainingTimes == null ? continuous : snap(continuous);
+        // Stiff blocks are cut at grid points after snapping, so every grid time stays a training time.
+        return new Schedule(stiffness.apply(grid.blocks()));
     }
 
     /** Resolved settings, for run.json. */
@@ -365,6 +377,7 @@ public final class ScheduleConfig {
         m.put("eta", resolvedEta());
         m.put("blockLength", resolvedBlockLength());
         m.put("stepsPerBlock", resolvedStepsPerBlock());
+        m.put("stiffness", stiffness.describe());
         if (trainingTimes != null) {
             Map<String, Object> g = new LinkedHashMap<>();
             g.put("snappedToTrainingSteps", trainingTimes.length);

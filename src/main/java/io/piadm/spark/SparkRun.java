@@ -195,7 +195,7 @@ public final class SparkRun {
             return plan;
         }
         Planner.Mode found = chunks.exists() ? Planner.Mode.SAMPLES : ck.exists() ? Planner.Mode.TIME : null;
-        if (found == null || found == plan.mode()) {
+        if (found == null || (found == plan.mode() && plan.forced())) {
             return plan;
         }
         if (plan.forced()) {

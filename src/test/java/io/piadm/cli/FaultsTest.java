@@ -102,7 +102,9 @@ class FaultsTest {
         Path out = tmp.resolve("run");
         MainTest.Run r = MainTest.exec(args("sample", "--model", "gaussian:d=2,std=0.1", "--sampler", "piadm-sde",
                 "--samples", "4", "--seed", "1", "--out", out.toString(), "--horizon", "21", "--block-length", "20",
-                "--steps-per-block", "64", "--backend", "local", "--threads", "1"));
+                "--steps-per-block", "64", "--backend", "local", "--threads", "1",
+                // the stiffness rule would cut this block (L h far above 4) before Picard can diverge
+                "--block-stiffness", "0"));
         assertEquals(0, r.rc, r.err);
         // (the log line of each fallback goes to the log, not to the command's error stream)
         assertTrue(r.out.contains("note: Picard diverged 4 time(s)"), r.out);

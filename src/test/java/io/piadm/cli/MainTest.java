@@ -130,6 +130,15 @@ class MainTest {
         assertBadInput("--seed", "sample", "--model", "gaussian:d=4", "--sampler", "sde", "--samples", "3",
                 "--out", out.toString());
         assertBadInput("--frobnicate", sample(out, "--frobnicate"));
+        // The schemes of docs/ALGORITHMS.md sections 6b-6d.
+        assertBadInput("--picard-scheme", sample(out, "--picard-scheme", "diagonal"));
+        assertBadInput("--picard-scheme", sample(out, "--sampler", "sde", "--picard-scheme", "wavefront"));
+        assertBadInput("--anderson", sample(out, "--anderson", "99"));
+        assertBadInput("--anderson", sample(out, "--anderson", "-1"));
+        assertBadInput("--anderson", sample(out, "--sampler", "ode", "--anderson", "2"));
+        assertBadInput("--frozen-front", sample(out, "--frozen-front", "maybe"));
+        assertBadInput("--warm-start", sample(out, "--sampler", "paradigms", "--warm-start", "on"));
+        assertBadInput("--block-stiffness", sample(out, "--block-stiffness", "-1"));
 
         // Unwritable location: the parent is a plain file.
         Path file = Files.writeString(tmp.resolve("file"), "x");
@@ -143,6 +152,24 @@ class MainTest {
         Files.writeString(existing.resolve("keep.txt"), "keep");
         assertBadInput("--overwrite", sample(existing));
         assertEquals(List.of("keep.txt"), Files.list(existing).map(p -> p.getFileName().toString()).toList());
+    }
+
+    @Test
+    void theWavefrontWritesItsRoundTraceIntoRunJson() throws Exception {
+        Path out = tmp.resolve("wave");
+        Run r = exec(sample(out, "--picard-scheme", "wavefront", "--anderson", "3", "--frozen-front", "on",
+                "--warm-start", "on", "--backend", "local"));
+        assertEquals(0, r.rc, r.err);
+        JsonNode j = RunJson.read(out.resolve("run.json"));
+        assertEquals("wavefront", j.get("picard").get("scheme").asText());
+        assertEquals(3, j.get("picard").get("anderson").asInt());
+        assertEquals(1, j.get("blocks").size(), "the wavefront is one stage");
+        JsonNode trace = j.get("blocks").get(0).get("roundTrace");
+        assertEquals(j.get("rounds").asLong(), trace.size(), "one trace entry per round");
+        assertEquals(0, trace.get(0).get("blocks").get(0).asInt(), "round 1: block 0 alone");
+        assertEquals(1, trace.get(0).get("blocks").size());
+        assertEquals(trace.get(1).get("blocks").size(), trace.get(1).get("residuals").size());
+        assertTrue(j.get("schedule").get("stiffness").get("active").asBoolean(), "the Gaussian knows its L");
     }
 
     @Test

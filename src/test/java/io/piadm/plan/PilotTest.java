@@ -48,7 +48,8 @@ class PilotTest {
     @Test
     void fixedPicardSweepsCoverTheBlockMinusItsExactPrefix() {
         int k = 3;
-        SamplerConfig cfg = config(PicardOptions.fixed(k));
+        // Plain Picard (no warm start, no frozen front, ALGORITHMS.md 6c), whose counts are the closed form below.
+        SamplerConfig cfg = config(PicardOptions.fixed(k).withWarmStart(false).withFrozenFront(false));
         RoundProfile p = Pilot.run(SamplerKind.PIADM_SDE, cfg, GAUSS, 5, 2);
         // Sweep j of a block of M steps evaluates points j-1 .. M-1: M - j + 1 of them (the first j-1 are exact).
         long rounds = 0;

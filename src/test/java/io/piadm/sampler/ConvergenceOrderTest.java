@@ -27,9 +27,14 @@ class ConvergenceOrderTest {
 
     /** Pooled {mean error, relative variance error, d x KL(pooled N(m, v) || N(m*, v*))}. */
     static double[] error(String name, int m) {
+        return error(name, m, p -> p);
+    }
+
+    static double[] error(String name, int m, java.util.function.UnaryOperator<PicardOptions> options) {
         DiagonalGaussian g = DiagonalGaussian.isotropic(D, 1.0, 0.5);
         Schedule s = new ScheduleConfig(D).horizon(12.0).eta(0.01).stepsPerBlock(m).build();
-        SamplerConfig cfg = SamplerConfig.of(s, 99).withPicard(PicardOptions.tolerance(1e-5, null)).withWindow(8);
+        SamplerConfig cfg = SamplerConfig.of(s, 99).withPicard(options.apply(PicardOptions.tolerance(1e-5, null)))
+                .withWindow(8);
         if (name.equals("piadm-ode")) {
             cfg = cfg.withCorrector(CorrectorOptions.on());
         }
@@ -57,10 +62,29 @@ class ConvergenceOrderTest {
     @ParameterizedTest
     @ValueSource(strings = {"sde", "ode", "piadm-sde", "piadm-ode", "paradigms", "paradigms-ode"})
     void klFallsAtSecondOrderInTheStep(String name) {
-        double[] e2 = error(name, 2);
-        double[] e4 = error(name, 4);
-        double[] e8 = error(name, 8);
-        String msg = String.format("%s: var errors %.4f %.4f %.4f, KL %.3e %.3e %.3e", name,
+        checkOrder(name, name, p -> p);
+    }
+
+    /** The same order for every scheme of docs/ALGORITHMS.md sections 6b-6c (wavefront, Anderson, frozen front). */
+    @ParameterizedTest
+    @ValueSource(strings = {"piadm-sde wavefront all", "piadm-sde blockwise all",
+            "piadm-ode wavefront all", "paradigms anderson"})
+    void klOrderIsUnchangedByTheAccelerations(String label) {
+        String name = label.substring(0, label.indexOf(' '));
+        boolean all = label.endsWith("all") || label.endsWith("anderson");
+        boolean wave = label.contains("wavefront");
+        checkOrder(label, name, p -> {
+            PicardOptions q = wave ? p.withScheme(PicardOptions.Scheme.WAVEFRONT) : p;
+            return all ? q.withAnderson(3).withFrozenFront(!name.startsWith("paradigms")).withWarmStart(
+                    !name.startsWith("paradigms")) : q;
+        });
+    }
+
+    private static void checkOrder(String label, String name, java.util.function.UnaryOperator<PicardOptions> o) {
+        double[] e2 = error(name, 2, o);
+        double[] e4 = error(name, 4, o);
+        double[] e8 = error(name, 8, o);
+        String msg = String.format("%s: var errors %.4f %.4f %.4f, KL %.3e %.3e %.3e", label,
                 e2[1], e4[1], e8[1], e2[2], e4[2], e8[2]);
         System.out.println(msg);
         // First order in the variance: ratio ~2 per halving of the step.

@@ -90,15 +90,18 @@ class PicardKernelTest {
     void evaluationsAreCountedOnceByTheCountingEvaluator() {
         ScoreModel model = DiagonalGaussian.isotropic(D, 0.4, 0.6).build();
         Schedule s = new Schedule(List.of(uniform(0, 2.0, 1.0, 8), uniform(1, 1.0, 0.5, 8)));
-        SamplerConfig cfg = SamplerConfig.of(s, 4).withPicard(PicardOptions.fixed(3));
-        CountingEvaluator ev = CountingEvaluator.of(new LocalEvaluator(model, 1));
-        SamplingResult r = new SamplingDriver(SamplerKind.PIADM_SDE.create(cfg, D), ev, 2).run(0, 5, SamplingListener.NONE);
-        // 3 batches (2 + 2 + 1) x 2 blocks x 3 sweeps; sweep k evaluates 8 - k + 1 points of each sample.
-        assertEquals(3 * 2 * 3, ev.calls());
-        assertEquals(3 * 2 * 3, r.evaluatorCalls());
-        assertEquals(2 * 3, r.rounds(), "rounds are those of one batch holding every sample");
-        assertEquals(5L * 2 * (8 + 7 + 6), ev.rows());
-        assertEquals(ev.rows(), r.evaluationsTotal());
+        for (boolean warm : new boolean[] {false, true}) {
+            SamplerConfig cfg = SamplerConfig.of(s, 4).withPicard(PicardOptions.fixed(3).withWarmStart(warm));
+            CountingEvaluator ev = CountingEvaluator.of(new LocalEvaluator(model, 1));
+            SamplingResult r = new SamplingDriver(SamplerKind.PIADM_SDE.create(cfg, D), ev, 2).run(0, 5, SamplingListener.NONE);
+            // 3 batches (2 + 2 + 1) x 2 blocks x 3 sweeps; sweep k evaluates 8 - k + 1 points of each sample,
+            // except that the warm start's first sweep evaluates the start only.
+            assertEquals(3 * 2 * 3, ev.calls());
+            assertEquals(3 * 2 * 3, r.evaluatorCalls());
+            assertEquals(2 * 3, r.rounds(), "rounds are those of one batch holding every sample");
+            assertEquals(5L * 2 * ((warm ? 1 : 8) + 7 + 6), ev.rows());
+            assertEquals(ev.rows(), r.evaluationsTotal());
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -200,5 +201,46 @@ class SparkRunTest {
         assertTrue(assertThrows(java.io.IOException.class, () -> ParquetRowReader.forEachRow(conf, hp, 40, count, d + 1,
                 (id, v, off) -> { })).getMessage().contains("has 3 values, expected 4"));
         assertThrows(IllegalStateException.class, () -> ParquetSamples.write(spark, rows, 40, count, d, hp, 3));
+    }
+
+    /**
+     * The wavefront (docs/ALGORITHMS.md section 6b) is one stage: its rounds go through the time-parallel
+     * evaluator unchanged, sample-parallel tasks run it whole, and a run interrupted after its one checkpoint
+     * resumes to the same samples and the same per-round trace.
+     */
+    @Test
+    void theWavefrontRunsInEitherModeAndResumesFromItsOneStage(@TempDir Path tmp) throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        SamplerConfig base = TestJobs.config(GAUSS.dim(), 13);
+        SamplerConfig cfg = base.withPicard(base.picard().withScheme(io.piadm.sampler.PicardOptions.Scheme.WAVEFRONT)
+                .withAnderson(3).withFrozenFront(true).withWarmStart(true));
+        int count = 5;
+        double[] local = TestJobs.local(GAUSS, "piadm-sde", cfg, 2, count);
+        SparkRun.Outcome time = run(spark, GAUSS, cfg, 2, count, settings("time", 3, null, false), SamplingListener.NONE);
+        TestJobs.assertBitwiseEqual(local, time.result.samples(), "wavefront time-parallel");
+        assertEquals(1, time.result.stages().size(), "one stage");
+        assertTrue(time.result.stages().get(0).roundLog() != null, "with its round log");
+        SparkRun.Outcome samples = run(spark, GAUSS, cfg, 2, count, 2, settings("samples", 2, null, false),
+                SamplingListener.NONE);
+        TestJobs.assertBitwiseEqual(local, TestJobs.rows(samples.result), "wavefront sample-parallel");
+        assertEquals(time.result.rounds(), samples.result.rounds());
+        Path ck = tmp.resolve("ck");
+        SamplingListener crash = new SamplingListener() {
+            @Override
+            public void onStageEnd(int stage, int stageCount, StageTrace trace, double[] state) {
+                throw new Crash();
+            }
+        };
+        assertThrows(Crash.class, () -> run(spark, GAUSS, cfg, 2, count, settings("time", 2, ck, false), crash));
+        // A checkpoint resumes in the placement that wrote it (time-parallel here).
+        SparkRun.Outcome resumed = run(spark, GAUSS, cfg, 2, count, settings("time", 2, ck, true), SamplingListener.NONE);
+        TestJobs.assertBitwiseEqual(local, TestJobs.rows(resumed.result), "wavefront resumed");
+        io.piadm.sampler.RoundLog a = time.result.stages().get(0).roundLog();
+        io.piadm.sampler.RoundLog b = resumed.result.stages().get(0).roundLog();
+        assertEquals(a.rounds(), b.rounds(), "the round trace survives the checkpoint");
+        for (int r = 0; r < a.rounds(); r++) {
+            assertArrayEquals(a.active(r), b.active(r));
+            assertArrayEquals(a.residuals(r), b.residuals(r), 0.0);
+        }
     }
 }
