@@ -40,8 +40,12 @@ public final class Probe {
 
     /** The sampler and config a probe runs: {@code sweeps} fixed sweeps per Picard phase. */
     public static Sampler sampler(SamplerKind kind, SamplerConfig config, int dim, int sweeps) {
+        // Fixed sweeps, with the run's own warm start and frozen front (ALGORITHMS.md 6c): with the warm
+        // start a block's first sweep evaluates one point per sample, and its scan lands in the per-block cost.
         SamplerConfig c = kind.walk() == SamplerKind.Walk.PICARD_BLOCKS
-                ? config.withPicard(PicardOptions.fixed(sweeps)) : config;
+                ? config.withPicard(PicardOptions.fixed(sweeps).withWarmStart(config.picard().warmStart())
+                        .withFrozenFront(config.picard().frozenFront()))
+                : config;
         return kind.create(c, dim);
     }
 
