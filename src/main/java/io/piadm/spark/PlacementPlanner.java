@@ -181,6 +181,10 @@ public final class PlacementPlanner {
         EmulatedAccelerator em = EmulatedAccelerator.of(job.model());
         Map<String, Object> notes = new LinkedHashMap<>();
         notes.put("cluster", cluster.describe());
+        // With GPUs scheduled (spark.task.resource.gpu.amount), a task slot is a GPU: both placements are
+        // predicted on that many slots.
+        notes.put("gpuSlots", gpus);
+        notes.put("taskSlotsUsed", slots);
         notes.put("timePlacement", "score service: " + tiles + " long-lived tasks, rounds over a direct channel");
         notes.put("samplePlacement", chosenLayout.how);
         notes.put("notPredicted", "session start-up, waiting for executors, checkpoint writes and output files");

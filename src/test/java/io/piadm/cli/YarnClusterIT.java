@@ -157,8 +157,10 @@ class YarnClusterIT {
         // ... and Spark's scheduler counted GPU task slots (the planner's reason says so).
         Path got = job.fetch();
         JsonNode run = RunJson.read(got.resolve("run.json"));
-        String reason = run.path("backend").path("parallelism").path("reason").asText();
-        assertTrue(reason.contains("GPU"), "planner counted GPU slots: " + reason);
+        JsonNode plan = run.path("backend").path("parallelism");
+        assertTrue(plan.path("planner").path("gpuSlots").asInt() > 0, "planner counted GPU slots: " + plan);
+        assertEquals(plan.path("planner").path("gpuSlots").asInt(), plan.path("planner").path("taskSlotsUsed").asInt(),
+                "the predictions use the GPU slots: " + plan);
         assertEquals(-1, mismatch(got.resolve("samples.npy")), "GPU scheduling does not change the samples");
     }
 
