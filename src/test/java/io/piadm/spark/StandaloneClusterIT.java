@@ -142,6 +142,23 @@ class StandaloneClusterIT {
      * checkpointed its third block, one executor JVM is killed with SIGKILL. Spark reruns the lost task; the
      * chunk continues from its own checkpoint (not from block 1), and the samples equal the local backend's.
      */
+    /** The newest block checkpoint of a chunk in {@code dir} ({@code chunk-CCCCC-block-BBBBB.ckpt}), or -1. */
+    private static int newestBlock(Path dir, int chunk) {
+        String prefix = String.format("chunk-%05d-block-", chunk);
+        int newest = -1;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(prefix) && n.endsWith(".ckpt")) {
+                    newest = Math.max(newest, Integer.parseInt(n.substring(prefix.length(), n.length() - 5)));
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException | NumberFormatException e) {
+            return newest; // not there yet, or a file renamed away while listing
+        }
+        return newest;
+    }
+
     @Test
     void anExecutorKilledMidRunInTheResidentModeResumesItsChunkFromItsOwnCheckpoint(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
@@ -156,13 +173,13 @@ class StandaloneClusterIT {
         Thread killer = new Thread(() -> {
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-                while (System.nanoTime() < deadline && !(Files.exists(ck.resolve("chunk-00000-block-00002.ckpt"))
-                        && Files.exists(ck.resolve("chunk-00001-block-00002.ckpt")))) {
+                // Both chunks past their third block (only the newest two checkpoints of a chunk are kept, so
+                // look for any block >= 2, not for block 2 itself: one chunk may run ahead of the other).
+                while (System.nanoTime() < deadline && !(newestBlock(ck, 0) >= 2 && newestBlock(ck, 1) >= 2)) {
                     Thread.sleep(10);
                 }
                 List<ProcessHandle> ex = cluster.executors();
-                boolean finished = Files.exists(ck.resolve(String.format("chunk-00000-block-%05d.ckpt", blocks - 1)))
-                        || Files.exists(ck.resolve(String.format("chunk-00001-block-%05d.ckpt", blocks - 1)));
+                boolean finished = newestBlock(ck, 0) >= blocks - 1 || newestBlock(ck, 1) >= blocks - 1;
                 if (!ex.isEmpty() && !finished) {
                     ProcessHandle victim = ex.get(0);
                     victim.destroyForcibly(); // SIGKILL, by PID
