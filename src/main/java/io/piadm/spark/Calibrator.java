@@ -460,19 +460,24 @@ public final class Calibrator {
             for (int i = 0; i < max; i++) {
                 t[i] = 0.05 + 4.0 * i / max;
             }
+            // Rows carry sample ids, as in a run: a class-conditional model derives each row's label from its id.
+            long[] ids = new long[max];
+            for (int i = 0; i < max; i++) {
+                ids[i] = i;
+            }
             double[] out = new double[max * d];
             double[] res = new double[2 * batches.length];
             for (int k = 0; k < batches.length; k++) {
                 int n = batches[k];
                 for (int r = 0; r < 3; r++) {
-                    m.score(x, t, null, 0, n, out); // warm-up (a fresh executor's first calls are slow)
+                    m.score(x, t, ids, 0, n, out); // warm-up (a fresh executor's first calls are slow)
                 }
                 double[] w = new double[reps];
                 double[] c = new double[reps];
                 for (int r = 0; r < reps; r++) {
                     long c0 = mx.getCurrentThreadCpuTime();
                     long w0 = System.nanoTime();
-                    m.score(x, t, null, 0, n, out);
+                    m.score(x, t, ids, 0, n, out);
                     w[r] = (System.nanoTime() - w0) / 1e9;
                     c[r] = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
                 }

@@ -98,6 +98,19 @@ class ImageModelCliTest {
         }
     }
 
+    @Test
+    void thePredictingPlannerCalibratesAConditionalModelWithSampleIds() throws Exception {
+        // --parallelism auto (the default) times model calls on an executor before the run: those rows must
+        // carry sample ids too, or a class-conditional network cannot derive its labels.
+        Path out = tmp.resolve("auto");
+        MainTest.Run r = sample(out, COND, "--backend", "spark", "--master", "local[1]", "--classes", "3,5",
+                "--samples", "4");
+        assertEquals(0, r.rc, r.err);
+        JsonNode plan = RunJson.read(out.resolve("run.json")).path("backend").path("parallelism");
+        assertEquals(false, plan.path("forced").asBoolean(), plan.toString());
+        assertTrue(plan.path("planner").path("calibration").isObject(), "the predicting planner ran: " + plan);
+    }
+
     private void sparkTableFor(String placement) throws Exception {
         Path out = tmp.resolve("spark-" + placement);
         MainTest.Run r = sample(out, COND, "--backend", "spark", "--master", "local[1]", "--classes", "3,5",
