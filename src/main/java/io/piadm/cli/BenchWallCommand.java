@@ -265,7 +265,11 @@ final class BenchWallCommand implements Callable<Integer> {
                             "pick " + pick + " (not run: over budget)");
                 } else {
                     System.gc();
-                    SparkRun.Outcome o = SparkRun.run(session, j, new SparkSettings(null, parts == 0 ? null : parts,
+                    // Sample-parallel runs with the chunking its prediction is for (the planner's, PlacementPlanner).
+                    Object planned = p.breakdown.get("chunks");
+                    Integer chunks = parts != 0 ? Integer.valueOf(parts)
+                            : "samples".equals(p.placement) && planned instanceof Integer ? (Integer) planned : null;
+                    SparkRun.Outcome o = SparkRun.run(session, j, new SparkSettings(null, chunks,
                             p.placement, io.piadm.job.ResumeMode.OFF, null), SamplingListener.NONE);
                     double wall = o.result.wallSeconds();
                     actual.put(p.placement, wall);
@@ -281,6 +285,7 @@ final class BenchWallCommand implements Callable<Integer> {
                     row.put("evaluationsPerSample", o.result.evaluationsPerSample());
                     row.put("predictedOverActual", p.seconds / wall);
                     row.put("evaluator", o.evaluator);
+                    row.put("backend", o.describe());
                     line = String.format(Locale.ROOT, "%6d %-10s %-8s %7d %10.0f %10.2fs %8.2fs %7.2f  %s  [%s]", n, s,
                             p.placement, o.result.rounds(), o.result.evaluationsPerSample(), p.seconds, wall,
                             p.seconds / wall, "pick " + pick, PlanReport.where(p));

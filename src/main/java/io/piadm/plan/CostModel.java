@@ -90,6 +90,8 @@ public final class CostModel {
         br.put("channelSeconds", channel);
         br.put("modelSeconds", model);
         br.put("driverScanSeconds", driver);
+        br.put("channelFactor", p.channelFactor());
+        br.put("driverFactor", p.driverFactor());
         br.put("batches", batches);
         br.put("batchSize", b);
         br.put("tiles", tiles);
@@ -99,6 +101,15 @@ public final class CostModel {
 
     /** {channel, model, driver} seconds of one batch of {@code b} samples. */
     private double[] timeBatch(RoundProfile p, int b, int tiles) {
+        return timeBatch(p, b, tiles, -1, true);
+    }
+
+    /**
+     * {channel, model, driver} seconds of one batch of {@code b} samples: of every block ({@code onlyStage}
+     * -1) or of block {@code onlyStage} alone; {@code fitted}: with the profile's corrections from the
+     * time-parallel probe on the cluster ({@link #fitTimeParallel}).
+     */
+    private double[] timeBatch(RoundProfile p, int b, int tiles, int onlyStage, boolean fitted) {
         double channel = 0;
         double model = 0;
         double driver = 0;
@@ -108,22 +119,81 @@ public final class CostModel {
         Probe.Cost dc = p.driverCost();
         double perRowDriver = (dc != null ? dc.perRow : p.samplerCpuPerRow()) / spread;
         if (dc != null) {
-            driver += dc.perSampleBlock * b * p.stages() / spread;
+            driver += dc.perSampleBlock * b * (onlyStage < 0 ? p.stages() : 1) / spread;
         }
         for (RoundProfile.PhaseRounds ph : p.phases()) {
+            if (onlyStage >= 0 && ph.stage != onlyStage) {
+                continue;
+            }
             for (double w : ph.widths) {
                 double rows = b * w;
                 if (rows <= 0) {
                     continue;
                 }
-                int k = (int) Math.max(1, Math.min(tiles, Math.ceil(rows)));
-                double per = rows / k;
-                channel += cal.roundFixed + cal.roundPerRow * rows;
-                model += Math.max(cal.callWall(per), k * cal.callCpu(per) / cal.clusterCores);
+                channel += channel(rows);
+                model += modelRound(rows, tiles);
                 driver += perRowDriver * rows;
             }
         }
+        if (fitted) {
+            channel *= p.channelFactor();
+            driver *= p.driverFactor();
+        }
         return new double[] {channel, model, driver, 0};
+    }
+
+    /** The channel and driver side of one service round of {@code rows} rows (calibrated, uncorrected). */
+    private double channel(double rows) {
+        return cal.roundFixed + cal.roundPerRow * rows;
+    }
+
+    /** The model calls of one round of {@code rows} rows over {@code tiles} tiles running at once. */
+    private double modelRound(double rows, int tiles) {
+        int k = (int) Math.max(1, Math.min(tiles, Math.ceil(rows)));
+        double per = rows / k;
+        return Math.max(cal.callWall(per), k * cal.callCpu(per) / cal.clusterCores);
+    }
+
+    /** Predicted seconds of block {@code stage} of a batch of {@code b} samples, time-parallel, uncorrected. */
+    public double stageSeconds(RoundProfile p, int stage, int b, int tiles) {
+        double[] t = timeBatch(p, b, tiles, stage, false);
+        return t[0] + t[1] + t[2];
+    }
+
+    /** Corrections are kept within these bounds: a probe that measured nonsense must not rule the prediction. */
+    static final double MIN_FACTOR = 0.25;
+    static final double MAX_FACTOR = 10;
+
+    /**
+     * Corrects the profile's time-parallel terms by what the probe on the cluster measured
+     * ({@link StageMeasure}): the channel by (time inside the evaluator - the predicted model calls) over the
+     * predicted channel of the same rounds, the driver by its measured time over the predicted driver scan.
+     */
+    public void fitTimeParallel(RoundProfile p, StageMeasure m, int tiles) {
+        double channel = 0;
+        double model = 0;
+        for (int r : m.roundRows) {
+            channel += channel(r);
+            model += modelRound(r, tiles);
+        }
+        int b = m.batch;
+        double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
+        Probe.Cost dc = p.driverCost();
+        double driver = ((dc != null ? dc.perRow : p.samplerCpuPerRow()) * m.rows()
+                + (dc != null ? dc.perSampleBlock * b * m.stages : 0)) / spread;
+        double cf = channel > 0 ? clamp((m.insideSeconds - model) / channel) : 1;
+        double df = driver > 0 ? clamp(m.outsideSeconds / driver) : 1;
+        Map<String, Object> fit = new LinkedHashMap<>(m.describe());
+        fit.put("predictedChannelSeconds", channel);
+        fit.put("predictedModelSeconds", model);
+        fit.put("predictedDriverSeconds", driver);
+        fit.put("channelFactor", cf);
+        fit.put("driverFactor", df);
+        p.withTimeParallelFit(cf, df, fit);
+    }
+
+    private static double clamp(double f) {
+        return Double.isFinite(f) ? Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, f)) : 1;
     }
 
     /**

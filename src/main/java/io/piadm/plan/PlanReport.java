@@ -49,6 +49,11 @@ public final class PlanReport {
         return predictions;
     }
 
+    /** The pilots' round profiles: the chosen sampler's first, then its sequential counterpart's. */
+    public List<RoundProfile> pilots() {
+        return pilots;
+    }
+
     public Calibration calibration() {
         return calibration;
     }
@@ -61,6 +66,16 @@ public final class PlanReport {
             }
         }
         return null;
+    }
+
+    /**
+     * The chunk count the planner predicted the chosen sampler's sample-parallel placement with (it may be
+     * fewer chunks than the default, PlacementPlanner), or 0 when unknown.
+     */
+    public int sampleChunks() {
+        CostModel.Prediction p = prediction(sampler, "samples");
+        Object c = p == null ? null : p.breakdown.get("chunks");
+        return c instanceof Integer ? (Integer) c : 0;
     }
 
     /** A sentence for the plan's reason. */

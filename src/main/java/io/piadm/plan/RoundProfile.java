@@ -44,6 +44,9 @@ public final class RoundProfile {
     private int driverProbeBatch;
     private Probe.Cost taskCost;
     private int taskProbeBatch;
+    private double channelFactor = 1;
+    private double driverFactor = 1;
+    private Map<String, Object> timeParallelFit;
 
     public RoundProfile(String sampler, List<PhaseRounds> phases, double samplerCpuPerRow, double modelCpuPerRow,
             int pilotSamples, double pilotSeconds, String pilotModel) {
@@ -74,6 +77,24 @@ public final class RoundProfile {
         this.taskCost = cost;
         this.taskProbeBatch = batch;
         return this;
+    }
+
+    /** The corrections of the time-parallel channel and driver terms (CostModel#fitTimeParallel). */
+    RoundProfile withTimeParallelFit(double channelFactor, double driverFactor, Map<String, Object> describe) {
+        this.channelFactor = channelFactor;
+        this.driverFactor = driverFactor;
+        this.timeParallelFit = describe;
+        return this;
+    }
+
+    /** Factor on the calibrated channel of a time-parallel round (1: not probed). */
+    public double channelFactor() {
+        return channelFactor;
+    }
+
+    /** Factor on the predicted driver scan of a time-parallel run (1: not probed). */
+    public double driverFactor() {
+        return driverFactor;
     }
 
     /** See {@link #withDriverCost}; null when not measured. */
@@ -164,6 +185,9 @@ public final class RoundProfile {
             m.put("taskProbeCpuMicrosPerRow", taskCost.perRow * 1e6);
             m.put("taskProbeCpuMicrosPerSampleBlock", taskCost.perSampleBlock * 1e6);
             m.put("taskProbeBatch", taskProbeBatch);
+        }
+        if (timeParallelFit != null) {
+            m.put("timeParallelProbe", timeParallelFit);
         }
         m.put("roundsPerBatch", roundsPerBatch());
         m.put("evaluationsPerSample", evaluationsPerSample());

@@ -100,7 +100,9 @@ public final class Calibrator {
                 cpu[i] = wallCpu[2 * i + 1];
             }
 
-            double[] svc = serviceRounds(sc, spec.dim(), tiles);
+            // The echo rounds hold each call for the model's own smallest-call wall time, then that hold is taken
+            // off again: what remains is the channel as it behaves around a model of this latency (EchoSpec).
+            double[] svc = serviceRounds(sc, spec.dim(), tiles, wall[0]);
             return new Calibration(cluster.executors(), slots, job1, jobSlots, writeSlots, svc[0], svc[1], svc[2], batches,
                     wall, cpu, clusterCores, driverCores, (System.nanoTime() - t0) / 1e9, spec.id());
         } finally {
@@ -289,10 +291,11 @@ public final class Calibrator {
     }
 
     /**
-     * Rounds through a score service with the copying {@link EchoSpec}: its start (first round), then rounds
-     * of {@code tiles} rows and of about 8 MiB of states, alternated; returns {fixed, per row, start} seconds.
+     * Rounds through a score service with the copying {@link EchoSpec} holding each call for {@code hold}
+     * seconds: its start (first round), then rounds of {@code tiles} rows and of about 8 MiB of states,
+     * alternated; returns {fixed, per row, start} seconds, the hold taken off.
      */
-    private static double[] serviceRounds(JavaSparkContext sc, int d, int tiles) {
+    private static double[] serviceRounds(JavaSparkContext sc, int d, int tiles, double hold) {
         int small = Math.max(1, tiles);
         int large = (int) Math.max(4L * small, Math.min(1L << 16, (1L << 20) / Math.max(1, d)));
         double[] x = new double[large * d];
@@ -303,7 +306,8 @@ public final class Calibrator {
         Arrays.fill(t, 1.0);
         double[] out = new double[x.length];
         RoundInfo info = new RoundInfo("calibration", 0, "echo", 1);
-        try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, new EchoSpec(d), tiles, 0)) {
+        long holdNanos = (long) (Math.max(0, hold) * 1e9);
+        try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, new EchoSpec(d, holdNanos), tiles, 0)) {
             long s = System.nanoTime();
             ev.evaluate(info, x, t, small, out);
             double start = (System.nanoTime() - s) / 1e9;
@@ -344,8 +348,8 @@ public final class Calibrator {
             double ta = a[4];
             double tb = b[4];
             double perRow = Math.max(0, (tb - ta) / (large - small));
-            double fixed = Math.max(0, ta - perRow * small);
-            return new double[] {fixed, perRow, start};
+            double fixed = Math.max(0, ta - holdNanos / 1e9 - perRow * small);
+            return new double[] {fixed, perRow, Math.max(0, start - holdNanos / 1e9)};
         }
     }
 

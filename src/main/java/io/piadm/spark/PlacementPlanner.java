@@ -72,6 +72,45 @@ public final class PlacementPlanner {
                 + " blocks inside a task, batch " + rp.batchSize);
     }
 
+    /** How much faster (as a fraction) another chunking must be predicted than the default to replace it. */
+    static final double PREFER_DEFAULT = 0.10;
+
+    /**
+     * Chunk counts below the default {@code defaultChunks} the planner also predicts: one and two chunks per
+     * slot (fewer waves), when there are that many samples.
+     */
+    static List<Integer> fewerChunks(int defaultChunks, long n, int slots) {
+        List<Integer> c = new ArrayList<>();
+        for (int waves = 2; waves >= 1; waves--) {
+            long k = (long) waves * Math.max(1, slots);
+            if (k < defaultChunks && k <= n && !c.contains((int) k)) {
+                c.add((int) k);
+            }
+        }
+        return c;
+    }
+
+    /** The layout at {@code chunks} chunks, or null when a task of it would not fit (ResidentPlan refuses). */
+    private static SampleLayout tryLayout(SampleJob job, SamplerKind kind, int batch, boolean batchIsDefault,
+            int chunks, int slots, ResidentPlan.Cluster cluster) {
+        try {
+            return sampleLayout(job, kind, batch, batchIsDefault, chunks, slots, cluster);
+        } catch (io.piadm.config.InvalidSettingException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, Object> candidate(SampleLayout l, CostModel.Prediction p, String note) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("chunks", l.chunks);
+        m.put("batchSize", l.batch);
+        m.put("predictedSeconds", p.seconds);
+        if (note != null) {
+            m.put("note", note);
+        }
+        return m;
+    }
+
     /** The plan for {@code requested}: forced placements as asked; auto from predictions. */
     public static Planner.Plan decide(JavaSparkContext sc, SampleJob job, Planner.Request requested, int partitions,
             int cores, int gpus) {
@@ -165,6 +204,17 @@ public final class PlacementPlanner {
                     sb);
         }
         CostModel cm = new CostModel(cal);
+        // The first blocks of a batch, run time-parallel on the cluster as the run would: corrects the channel
+        // and driver terms by what a real sequence of rounds costs (ClusterStageProbe, StageMeasure).
+        for (int i = 0; i < kinds.size(); i++) {
+            RoundProfile p = profiles.get(i);
+            int tb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(batches.get(i), n)));
+            io.piadm.plan.StageMeasure sm = ClusterStageProbe.run(sc, kinds.get(i), job.config(), job.model(), tiles,
+                    tb, stage -> cm.stageSeconds(p, stage, tb, tiles));
+            if (sm != null) {
+                cm.fitTimeParallel(p, sm, tiles);
+            }
+        }
         List<CostModel.Prediction> predictions = new ArrayList<>();
         SampleLayout chosenLayout = null;
         for (int i = 0; i < kinds.size(); i++) {
@@ -173,10 +223,35 @@ public final class PlacementPlanner {
             int b = batches.get(i);
             predictions.add(cm.timeParallel(p, n, b, tiles));
             SampleLayout sl = layouts.get(i);
-            if (i == 0) {
-                chosenLayout = sl;
+            // Without --partitions the planner also picks the chunking: the default's waves (at least 4
+            // chunks per slot) balance stragglers and make a lost executor cheap, but each wave runs every
+            // round of its chunks again, so with a latency-bound model fewer, larger chunks can be much faster.
+            // A candidate replaces the default only when predicted faster by more than PREFER_DEFAULT.
+            CostModel.Prediction best = cm.sampleParallel(p, n, sl.chunks, sl.batch, sl.jobs);
+            SampleLayout bestLayout = sl;
+            List<Map<String, Object>> candidates = new ArrayList<>();
+            candidates.add(candidate(sl, best, "default"));
+            if (partitions <= 0) {
+                for (int c : fewerChunks(sl.chunks, n, slots)) {
+                    SampleLayout alt = tryLayout(job, k, b, k != job.kind() || job.batchSizeIsDefault(), c, slots,
+                            resident);
+                    if (alt == null) {
+                        candidates.add(Map.of("chunks", c, "fits", false));
+                        continue;
+                    }
+                    CostModel.Prediction pa = cm.sampleParallel(p, n, alt.chunks, alt.batch, alt.jobs);
+                    candidates.add(candidate(alt, pa, null));
+                    if (pa.seconds < best.seconds * (1 - PREFER_DEFAULT)) {
+                        best = pa;
+                        bestLayout = alt;
+                    }
+                }
             }
-            predictions.add(cm.sampleParallel(p, n, sl.chunks, sl.batch, sl.jobs));
+            best.breakdown.put("chunkCandidates", candidates);
+            if (i == 0) {
+                chosenLayout = bestLayout;
+            }
+            predictions.add(best);
         }
         EmulatedAccelerator em = EmulatedAccelerator.of(job.model());
         Map<String, Object> notes = new LinkedHashMap<>();

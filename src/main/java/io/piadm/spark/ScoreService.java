@@ -66,6 +66,10 @@ final class ScoreService implements AutoCloseable {
     private int connections;
     private int lost;
     private int retiles;
+    // Where a round's wall time goes, for run.json: sending the tiles, then waiting for and reading the replies
+    // (the tasks' model calls, and the replies' transfer that cannot overlap them).
+    private long sendNanos;
+    private long receiveNanos;
 
     /** One connected task, seen from the driver. */
     private static final class Conn {
@@ -279,6 +283,7 @@ final class ScoreService implements AutoCloseable {
                 List<Conn> sentTo = new ArrayList<>();
                 List<int[]> sent = new ArrayList<>();
                 List<Conn> snapshot = new ArrayList<>(live);
+                long s0 = System.nanoTime();
                 for (int i = 0; i < pending.size(); i++) {
                     if (i >= snapshot.size()) {
                         retry.add(pending.get(i)); // more tiles than tasks after a loss: next pass
@@ -295,6 +300,8 @@ final class ScoreService implements AutoCloseable {
                         retry.add(tile);
                     }
                 }
+                long s1 = System.nanoTime();
+                sendNanos += s1 - s0;
                 for (int i = 0; i < sentTo.size(); i++) {
                     Conn c = sentTo.get(i);
                     int[] tile = sent.get(i);
@@ -305,6 +312,7 @@ final class ScoreService implements AutoCloseable {
                         retry.add(tile);
                     }
                 }
+                receiveNanos += System.nanoTime() - s1;
                 if (!retry.isEmpty()) {
                     retiles += retry.size();
                 }
@@ -384,6 +392,8 @@ final class ScoreService implements AutoCloseable {
         m.put("connections", connections);
         m.put("connectionsLost", lost);
         m.put("tilesRescored", retiles);
+        m.put("sendSeconds", sendNanos / 1e9);
+        m.put("awaitAndReceiveSeconds", receiveNanos / 1e9);
         return m;
     }
 

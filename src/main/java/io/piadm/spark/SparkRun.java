@@ -141,7 +141,10 @@ public final class SparkRun {
             // The default chunking counts the cluster's slots, and is stored: wait until the executors are in
             // (a fresh standalone session reads a default parallelism of 2 until they register).
             int slots = gpus > 0 ? gpus : ClusterSlots.await(sc).slots();
-            ResidentPlan rp = ResidentPlan.make(job, sampler, s.partitions, stored, ResidentPlan.Cluster.of(sc), slots);
+            // Without --partitions, the chunking the predicting planner chose (auto); a resume keeps its stored one.
+            int chunksAsked = s.partitions > 0 || stored != null || plan.report() == null ? s.partitions
+                    : plan.report().sampleChunks();
+            ResidentPlan rp = ResidentPlan.make(job, sampler, chunksAsked, stored, ResidentPlan.Cluster.of(sc), slots);
             ResidentSampleJob.Run run = ResidentSampleJob.run(spark, job, rp, chunks, stored != null, s.format, listener);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batchSize", rp.batchSize);
@@ -171,15 +174,18 @@ public final class SparkRun {
         int partitions;
         String evaluator;
         long jobs;
+        Map<String, Object> transport;
         try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, job.model(), s.partitions, sampler.stageCount())) {
             partitions = ev.partitions();
             evaluator = ev.describe();
             result = new SamplingDriver(sampler, ev, (int) mem.get("batchSize"))
                     .resume(firstSample, count, next, state, previous, l);
             jobs = ev.sparkJobs();
+            transport = ev.transportReport();
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("batchSize", mem.get("batchSize"));
+        extra.put("transport", transport);
         extra.put("memory", mem.describe());
         return new Outcome(result, plan, partitions, sc.master(), evaluator, id.hash(),
                 from == null ? null : from.nextStage(), ck, chunks, id, null, jobs, extra);

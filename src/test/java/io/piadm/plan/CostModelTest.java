@@ -132,6 +132,31 @@ class CostModelTest {
     }
 
     @Test
+    void theClusterProbeCorrectsTheChannelAndTheDriverByItsMeasuredRatios() {
+        // One block of two sweeps (4 then 3 points per sample); the probe ran it at batch 2: rounds of 8 and 6
+        // rows. Predicted for them: channel 2 x 1 ms + 14 x 10 us = 2.14 ms, model 2 x 20 ms, driver
+        // 14 rows x 2 us / min(2, 2 cores) = 14 us.
+        RoundProfile p = new RoundProfile("piadm-sde", List.of(new RoundProfile.PhaseRounds(0, "predictor",
+                new double[] {4, 3})), 2e-6, 0, 1, 0, "test");
+        CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
+        double before = cm.timeParallel(p, 2, 2, 16).seconds;
+        assertEquals(0.00214 + 0.04 + 14e-6, cm.stageSeconds(p, 0, 2, 16), 1e-12);
+        // Measured: 46.42 ms inside the evaluator (so the channel took 6.42 ms: 3x), 42 us outside (3x).
+        cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, 0.04 + 3 * 0.00214, 3 * 14e-6), 16);
+        assertEquals(3.0, p.channelFactor(), 1e-9);
+        assertEquals(3.0, p.driverFactor(), 1e-9);
+        // The whole-run prediction scales those two terms, not the model calls or the service start.
+        double after = cm.timeParallel(p, 2, 2, 16).seconds;
+        assertEquals(before + 2 * 0.00214 + 2 * 14e-6, after, 1e-12);
+        // The stage prediction the probe's budget uses stays uncorrected.
+        assertEquals(0.00214 + 0.04 + 14e-6, cm.stageSeconds(p, 0, 2, 16), 1e-12);
+        // A measurement below the model's own time (nonsense for the channel) is bounded, not negative.
+        cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, 0.01, 1.0), 16);
+        assertEquals(CostModel.MIN_FACTOR, p.channelFactor(), 0);
+        assertEquals(CostModel.MAX_FACTOR, p.driverFactor(), 0);
+    }
+
+    @Test
     void interpolationIsPiecewiseLinearAndNeverDecreasesBeyondTheLastPoint() {
         int[] xs = {1, 10, 100};
         double[] ys = {1.0, 2.0, 11.0};

@@ -58,6 +58,47 @@ class PlacementPlannerTest {
     }
 
     @Test
+    void withoutPartitionsTheLatencyBoundRunTakesThePredictedFasterChunking() {
+        // 16 samples on local[2]'s 2 slots: the default is 8 chunks (4 waves); with 5 ms calls and next to no
+        // CPU, one wave of 2 chunks runs each round a quarter as often.
+        ModelSpec spec = ModelSpecs.parse("gaussian:d=3,std=0.5,latency-ms=5");
+        SamplerConfig cfg = TestJobs.config(3, 5);
+        int count = 16;
+        SparkSettings s = new SparkSettings(null, null, "auto", io.piadm.job.ResumeMode.OFF, null);
+        io.piadm.job.SampleJob job = TestJobs.job(spec, "piadm-sde", cfg, 0, count, count);
+        SparkRun.Outcome o = SparkRun.run(SparkTestSession.get(), job, s, SamplingListener.NONE);
+        PlanReport r = o.plan.report();
+        CostModel.Prediction p = r.prediction("piadm-sde", "samples");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> cands = (List<Map<String, Object>>) p.breakdown.get("chunkCandidates");
+        assertEquals(List.of(8, 4, 2), cands.stream().map(c -> c.get("chunks")).collect(
+                java.util.stream.Collectors.toList()), "the default and one and two chunks per slot");
+        double def = (Double) cands.get(0).get("predictedSeconds");
+        double one = (Double) cands.get(2).get("predictedSeconds");
+        assertTrue(one < 0.9 * def, "one wave predicted faster: " + cands);
+        assertEquals(p.seconds, cands.stream().mapToDouble(c -> (Double) c.get("predictedSeconds")).min().getAsDouble(),
+                0, "the fastest candidate is the prediction");
+        assertEquals(r.sampleChunks(), ((Number) p.breakdown.get("chunks")).intValue());
+        if (o.plan.mode() == Planner.Mode.SAMPLES) {
+            assertEquals(r.sampleChunks(), o.partitions, "the run used the chunking it was predicted with");
+        }
+        // The time-parallel probe on the cluster ran and corrected the time-parallel terms.
+        Map<String, Object> pilot = r.pilots().get(0).describe();
+        assertTrue(pilot.containsKey("timeParallelProbe"), "" + pilot.keySet());
+        // The chunking changes no bit.
+        TestJobs.assertBitwiseEqual(TestJobs.local(ModelSpecs.parse("gaussian:d=3,std=0.5"), "piadm-sde", cfg, 0, count),
+                TestJobs.rows(o.result), "auto");
+    }
+
+    @Test
+    void fewerChunksAreOneAndTwoPerSlotBelowTheDefault() {
+        assertEquals(List.of(32, 16), PlacementPlanner.fewerChunks(64, 256, 16));
+        assertEquals(List.of(), PlacementPlanner.fewerChunks(16, 16, 16));
+        assertEquals(List.of(4, 2), PlacementPlanner.fewerChunks(8, 5, 2));
+        assertEquals(List.of(2), PlacementPlanner.fewerChunks(8, 3, 2));
+    }
+
+    @Test
     void aForcedPlacementSkipsThePlanner() {
         ModelSpec spec = ModelSpecs.parse("gaussian:d=2");
         SamplerConfig cfg = TestJobs.config(2, 1);

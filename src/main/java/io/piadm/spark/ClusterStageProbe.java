@@ -1,0 +1,121 @@
+package io.piadm.spark;
+
+import io.piadm.eval.CountingEvaluator;
+import io.piadm.eval.RoundInfo;
+import io.piadm.eval.ScoreEvaluator;
+import io.piadm.model.ModelSpec;
+import io.piadm.plan.Probe;
+import io.piadm.plan.StageMeasure;
+import io.piadm.sampler.Sampler;
+import io.piadm.sampler.SamplerConfig;
+import io.piadm.sampler.SamplerKind;
+import io.piadm.sampler.SamplingDriver;
+import io.piadm.sampler.SamplingListener;
+
+import org.apache.spark.api.java.JavaSparkContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * The planner's time-parallel probe: the first blocks of one batch of {@code batch} samples, run exactly as
+ * the time-parallel placement runs them (the run's model, through a score service of the run's tiles), on
+ * sample ids far from the run's (the results are thrown away). It stops after {@link #MIN_ROUNDS} rounds or
+ * when the next block would take it past {@link #BUDGET_SECONDS} by the cost model's own prediction; it does
+ * not run at all when the first block alone is predicted to take more than twice that (a sequential
+ * sampler's block on a slow model). See {@link StageMeasure} for why.
+ */
+final class ClusterStageProbe {
+    private ClusterStageProbe() {}
+
+    static final double BUDGET_SECONDS = 1.5;
+    static final int MIN_ROUNDS = 24;
+    /** First sample id of this probe: beside the driver probe's ids, far from any run's. */
+    static final long IDS = Probe.PROBE_IDS + (1L << 20);
+
+    /**
+     * @param predictedStage the cost model's prediction (seconds) of block s at this batch, before correction
+     * @return the measurement, or null when not run (a sliding-window sampler, or over budget)
+     */
+    static StageMeasure run(JavaSparkContext sc, SamplerKind kind, SamplerConfig config, ModelSpec model, int tiles,
+            int batch, IntToDoubleFunction predictedStage) {
+        if (kind.walk() == SamplerKind.Walk.SLIDING_WINDOW || predictedStage.applyAsDouble(0) > 2 * BUDGET_SECONDS) {
+            return null;
+        }
+        int d = model.dim();
+        Sampler s = kind.create(config, d);
+        long[] ids = new long[batch];
+        for (int i = 0; i < batch; i++) {
+            ids[i] = IDS + i;
+        }
+        double[] y = SamplingDriver.initialState(config.noise(), IDS, batch, d);
+        String prev = sc.getLocalProperty("spark.job.description");
+        sc.setJobDescription("piadm planner time-parallel probe (" + kind.id() + ", batch " + batch + ")");
+        try (SparkTimeEvaluator spark = new SparkTimeEvaluator(sc, model, tiles, s.stageCount())) {
+            Timed timed = new Timed(spark);
+            CountingEvaluator ev = CountingEvaluator.of(timed);
+            long wall = 0;
+            int stages = 0;
+            double spent = 0;
+            for (int stage = 0; stage < s.stageCount(); stage++) {
+                if (stage > 0 && (timed.rows.size() >= MIN_ROUNDS + 1
+                        || spent + predictedStage.applyAsDouble(stage) > BUDGET_SECONDS)) {
+                    break;
+                }
+                long w0 = System.nanoTime();
+                s.runStage(stage, ids, y, ev, SamplingListener.NONE);
+                long w = System.nanoTime() - w0;
+                wall += w;
+                spent += w / 1e9;
+                stages++;
+            }
+            if (timed.rows.size() < 2) {
+                return null;
+            }
+            // The first round started the service (its tasks connecting): not a round of the run's kind.
+            int[] rows = new int[timed.rows.size() - 1];
+            double inside = 0;
+            for (int i = 1; i < timed.rows.size(); i++) {
+                rows[i - 1] = timed.rows.get(i);
+                inside += timed.nanos.get(i) / 1e9;
+            }
+            double outside = (wall - timed.total) / 1e9;
+            return new StageMeasure(batch, stages, rows, inside, Math.max(0, outside));
+        } finally {
+            sc.setLocalProperty("spark.job.description", prev);
+        }
+    }
+
+    /** Times each round inside the evaluator and keeps its rows. */
+    private static final class Timed implements ScoreEvaluator {
+        private final ScoreEvaluator inner;
+        final List<Integer> rows = new ArrayList<>();
+        final List<Long> nanos = new ArrayList<>();
+        long total;
+
+        Timed(ScoreEvaluator inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int dim() {
+            return inner.dim();
+        }
+
+        @Override
+        public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int n, double[] out) {
+            long t0 = System.nanoTime();
+            inner.evaluate(round, x, t, ids, n, out);
+            long dt = System.nanoTime() - t0;
+            total += dt;
+            rows.add(n);
+            nanos.add(dt);
+        }
+
+        @Override
+        public String describe() {
+            return "timed(" + inner.describe() + ")";
+        }
+    }
+}
