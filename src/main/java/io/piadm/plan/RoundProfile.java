@@ -185,6 +185,7 @@ public final class RoundProfile {
             m.put("taskProbeCpuMicrosPerRow", taskCost.perRow * 1e6);
             m.put("taskProbeCpuMicrosPerSampleBlock", taskCost.perSampleBlock * 1e6);
             m.put("taskProbeBatch", taskProbeBatch);
+            m.put("taskProbeRealBlocksFactor", taskCost.realFactor);
         }
         if (timeParallelFit != null) {
             m.put("timeParallelProbe", timeParallelFit);

@@ -233,11 +233,20 @@ public final class Calibrator {
         List<long[]> used = sc.parallelize(idx, slots).map(new Spin(SPIN_WALL_NANOS)).collect();
         double cpu = 0;
         double wall = 0;
+        java.util.Map<Long, Long> hostProcessors = new java.util.HashMap<>();
         for (long[] u : used) {
             cpu += u[0] / 1e9;
             wall += u[1] / 1e9;
+            hostProcessors.put(u[3], u[2]);
         }
-        return cpu / Math.max(1e-3, wall / used.size());
+        // Tasks that start one after another each get more than their share while the others have not
+        // started yet, so CPU over mean wall time overstates the cluster (seen: 2.47 "cores" on a 2-core host):
+        // no more than the processors of the hosts the tasks ran on.
+        long processors = 0;
+        for (long p : hostProcessors.values()) {
+            processors += p;
+        }
+        return Math.min(processors, cpu / Math.max(1e-3, wall / used.size()));
     }
 
     /** The same for this JVM's threads (the driver's scan runs on them). */
@@ -361,6 +370,17 @@ public final class Calibrator {
      */
     public static io.piadm.plan.Probe.Cost taskCost(JavaSparkContext sc, io.piadm.sampler.SamplerKind kind,
             io.piadm.sampler.SamplerConfig config, int dim, int slots, int batch) {
+        return taskCost(sc, kind, config, null, dim, slots, batch);
+    }
+
+    /**
+     * As {@link #taskCost(JavaSparkContext, io.piadm.sampler.SamplerKind, io.piadm.sampler.SamplerConfig, int,
+     * int, int)}; with a {@code model}, each task also runs the first real blocks on it (emulation stripped,
+     * Probe#realScanFactor) and the cost is scaled by the median of the tasks' factors (kept within
+     * [1/4, 4]: a factor beyond that is not a correction but a failed measurement).
+     */
+    public static io.piadm.plan.Probe.Cost taskCost(JavaSparkContext sc, io.piadm.sampler.SamplerKind kind,
+            io.piadm.sampler.SamplerConfig config, ModelSpec model, int dim, int slots, int batch) {
         if (kind.walk() == io.piadm.sampler.SamplerKind.Walk.SLIDING_WINDOW) {
             return null;
         }
@@ -371,16 +391,28 @@ public final class Calibrator {
         String prev = sc.getLocalProperty("spark.job.description");
         sc.setJobDescription("piadm planner probe (" + kind.id() + ", batch " + batch + ")");
         try {
-            List<double[]> r = sc.parallelize(idx, slots).map(new TaskProbe(kind, config, dim, batch)).collect();
+            ModelSpec plain = model == null ? null : io.piadm.model.EmulatedAccelerator.strip(model);
+            List<double[]> r = sc.parallelize(idx, slots).map(new TaskProbe(kind, config, dim, batch, plain))
+                    .collect();
             double[] perRow = new double[r.size()];
             double[] perBlock = new double[r.size()];
+            List<Double> factors = new ArrayList<>();
             for (int i = 0; i < perRow.length; i++) {
                 perRow[i] = r.get(i)[0];
                 perBlock[i] = r.get(i)[1];
+                if (Double.isFinite(r.get(i)[2])) {
+                    factors.add(r.get(i)[2]);
+                }
             }
             Arrays.sort(perRow);
             Arrays.sort(perBlock);
-            return new io.piadm.plan.Probe.Cost(perRow[perRow.length / 2], perBlock[perBlock.length / 2]);
+            double f = 1;
+            if (!factors.isEmpty()) {
+                java.util.Collections.sort(factors);
+                f = Math.max(0.25, Math.min(4, factors.get(factors.size() / 2)));
+            }
+            return new io.piadm.plan.Probe.Cost(f * perRow[perRow.length / 2], f * perBlock[perBlock.length / 2],
+                    factors.isEmpty() ? Double.NaN : f);
         } finally {
             sc.setLocalProperty("spark.job.description", prev);
         }
@@ -393,18 +425,27 @@ public final class Calibrator {
         private final int dim;
         private final int batch;
 
-        TaskProbe(io.piadm.sampler.SamplerKind kind, io.piadm.sampler.SamplerConfig config, int dim, int batch) {
+        private final ModelSpec plainModel;
+
+        TaskProbe(io.piadm.sampler.SamplerKind kind, io.piadm.sampler.SamplerConfig config, int dim, int batch,
+                ModelSpec plainModel) {
             this.kind = kind;
             this.config = config;
             this.dim = dim;
             this.batch = batch;
+            this.plainModel = plainModel;
         }
 
         @Override
         public double[] call(Integer i) {
-            io.piadm.plan.Probe.Cost c = io.piadm.plan.Probe.measure(kind, config, dim,
-                    io.piadm.plan.Probe.PROBE_IDS + (long) i * batch, batch, true);
-            return c == null ? new double[] {Double.NaN, Double.NaN} : new double[] {c.perRow, c.perSampleBlock};
+            long first = io.piadm.plan.Probe.PROBE_IDS + (long) i * batch;
+            io.piadm.plan.Probe.Cost c = io.piadm.plan.Probe.measure(kind, config, dim, first, batch, true);
+            if (c == null) {
+                return new double[] {Double.NaN, Double.NaN, Double.NaN};
+            }
+            double f = plainModel == null ? Double.NaN
+                    : io.piadm.plan.Probe.realScanFactor(kind, config, plainModel, first + (1L << 21), batch, c);
+            return new double[] {c.perRow, c.perSampleBlock, f};
         }
     }
 
@@ -433,7 +474,16 @@ public final class Calibrator {
 
         @Override
         public long[] call(Integer i) {
-            return spin(nanos);
+            long[] u = spin(nanos);
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "?";
+            }
+            // Plus this host's processors and a hash of its name: the cluster cannot do more CPU work than
+            // its hosts have processors, however the tasks' start times overlap.
+            return new long[] {u[0], u[1], Runtime.getRuntime().availableProcessors(), host.hashCode()};
         }
     }
 

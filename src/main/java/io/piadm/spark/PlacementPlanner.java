@@ -30,6 +30,11 @@ public final class PlacementPlanner {
     public static final int PILOT_SAMPLES = 2;
     /** Largest batch a probe runs (its cost grows with it; the per-row cost levels off well before). */
     static final int PROBE_MAX_BATCH = 32;
+    /**
+     * Largest batch of the time-parallel probe on the cluster: nearer the run's own batch than the CPU
+     * probes' (its corrections measured at 32 over-corrected a run at batch 63 by 1.5x in one bench).
+     */
+    static final int STAGE_PROBE_MAX_BATCH = 64;
 
     /**
      * How the sample-parallel placement runs, for the cost model: the executor-resident job
@@ -200,15 +205,15 @@ public final class PlacementPlanner {
             profiles.get(i).withDriverCost(io.piadm.plan.Probe.driver(k, job.config(), d, tb), tb);
             SampleLayout sl = layouts.get(i);
             int sb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks)));
-            profiles.get(i).withTaskCost(Calibrator.taskCost(sc, k, job.config(), d, Math.min(slots, sl.chunks), sb),
-                    sb);
+            profiles.get(i).withTaskCost(Calibrator.taskCost(sc, k, job.config(), job.model(), d,
+                    Math.min(slots, sl.chunks), sb), sb);
         }
         CostModel cm = new CostModel(cal);
         // The first blocks of a batch, run time-parallel on the cluster as the run would: corrects the channel
         // and driver terms by what a real sequence of rounds costs (ClusterStageProbe, StageMeasure).
         for (int i = 0; i < kinds.size(); i++) {
             RoundProfile p = profiles.get(i);
-            int tb = (int) Math.max(1, Math.min(PROBE_MAX_BATCH, Math.min(batches.get(i), n)));
+            int tb = (int) Math.max(1, Math.min(STAGE_PROBE_MAX_BATCH, Math.min(batches.get(i), n)));
             io.piadm.plan.StageMeasure sm = ClusterStageProbe.run(sc, kinds.get(i), job.config(), job.model(), tiles,
                     tb, stage -> cm.stageSeconds(p, stage, tb, tiles));
             if (sm != null) {
