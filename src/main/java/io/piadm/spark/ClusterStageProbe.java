@@ -1,8 +1,7 @@
 package io.piadm.spark;
 
 import io.piadm.eval.CountingEvaluator;
-import io.piadm.eval.RoundInfo;
-import io.piadm.eval.ScoreEvaluator;
+import io.piadm.eval.TimedEvaluator;
 import io.piadm.model.ModelSpec;
 import io.piadm.plan.Probe;
 import io.piadm.plan.StageMeasure;
@@ -14,8 +13,6 @@ import io.piadm.sampler.SamplingListener;
 
 import org.apache.spark.api.java.JavaSparkContext;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.IntToDoubleFunction;
 
 /**
@@ -53,7 +50,7 @@ final class ClusterStageProbe {
         String prev = sc.getLocalProperty("spark.job.description");
         sc.setJobDescription("piadm planner time-parallel probe (" + kind.id() + ", batch " + batch + ")");
         try (SparkTimeEvaluator spark = new SparkTimeEvaluator(sc, model, tiles, s.stageCount())) {
-            Timed timed = new Timed(spark);
+            TimedEvaluator timed = new TimedEvaluator(spark);
             CountingEvaluator ev = CountingEvaluator.of(timed);
             long wall = 0;
             int stages = 0;
@@ -80,42 +77,10 @@ final class ClusterStageProbe {
                 rows[i - 1] = timed.rows.get(i);
                 inside += timed.nanos.get(i) / 1e9;
             }
-            double outside = (wall - timed.total) / 1e9;
+            double outside = (wall - timed.totalNanos()) / 1e9;
             return new StageMeasure(batch, stages, rows, inside, Math.max(0, outside));
         } finally {
             sc.setLocalProperty("spark.job.description", prev);
-        }
-    }
-
-    /** Times each round inside the evaluator and keeps its rows. */
-    private static final class Timed implements ScoreEvaluator {
-        private final ScoreEvaluator inner;
-        final List<Integer> rows = new ArrayList<>();
-        final List<Long> nanos = new ArrayList<>();
-        long total;
-
-        Timed(ScoreEvaluator inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public int dim() {
-            return inner.dim();
-        }
-
-        @Override
-        public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int n, double[] out) {
-            long t0 = System.nanoTime();
-            inner.evaluate(round, x, t, ids, n, out);
-            long dt = System.nanoTime() - t0;
-            total += dt;
-            rows.add(n);
-            nanos.add(dt);
-        }
-
-        @Override
-        public String describe() {
-            return "timed(" + inner.describe() + ")";
         }
     }
 }

@@ -2,7 +2,6 @@ package io.piadm.spark;
 
 import io.piadm.eval.LocalEvaluator;
 import io.piadm.eval.RoundInfo;
-import io.piadm.eval.ScoreEvaluator;
 import io.piadm.model.DiagonalGaussian;
 import io.piadm.model.ModelSpec;
 import io.piadm.sampler.SamplerConfig;
@@ -81,33 +80,6 @@ public final class SparkBench {
         return res;
     }
 
-    /** Times each evaluate call of a delegate. */
-    static final class Timed implements ScoreEvaluator {
-        final ScoreEvaluator inner;
-        final List<Long> nanos = new ArrayList<>();
-
-        Timed(ScoreEvaluator inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public int dim() {
-            return inner.dim();
-        }
-
-        @Override
-        public void evaluate(RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
-            long s = System.nanoTime();
-            inner.evaluate(round, x, t, ids, rows, out);
-            nanos.add(System.nanoTime() - s);
-        }
-
-        @Override
-        public String describe() {
-            return inner.describe();
-        }
-    }
-
     /** Result of {@link #overhead}: median ms per round of each evaluator on the same job. */
     public static final class Overhead {
         /** Median ms per round of the Spark evaluator, by transport, in the order measured. */
@@ -168,7 +140,7 @@ public final class SparkBench {
             nanos.add(new ArrayList<>());
             desc.add(null);
         }
-        Timed local = new Timed(new LocalEvaluator(spec.build(), threads));
+        io.piadm.eval.TimedEvaluator local = new io.piadm.eval.TimedEvaluator(new LocalEvaluator(spec.build(), threads));
         long rounds = 0;
         try {
             for (int r = 0; r < warmupRuns + runs; r++) {
@@ -182,14 +154,14 @@ public final class SparkBench {
                         .run(first, count, SamplingListener.NONE);
                 rounds = res.rounds();
                 for (int k = 0; k < transports.size(); k++) {
-                    Timed s = new Timed(new SparkTimeEvaluator(sc, spec, partitions,
+                    io.piadm.eval.TimedEvaluator s = new io.piadm.eval.TimedEvaluator(new SparkTimeEvaluator(sc, spec, partitions,
                             SparkTimeEvaluator.Shipping.PARTITIONS, stages, transports.get(k)));
                     double[] a;
                     try {
                         a = new SamplingDriver(SamplerKind.of(sampler).create(cfg, spec.dim()), s, count)
                                 .run(first, count, SamplingListener.NONE).samples();
                     } finally {
-                        s.inner.close();
+                        s.inner().close();
                     }
                     nanos.get(k).addAll(s.nanos);
                     desc.set(k, s.describe());
@@ -199,7 +171,7 @@ public final class SparkBench {
                 }
             }
         } finally {
-            local.inner.close();
+            local.inner().close();
         }
         Map<SparkTimeEvaluator.Transport, Double> ms = new LinkedHashMap<>();
         Map<SparkTimeEvaluator.Transport, String> descs = new LinkedHashMap<>();
