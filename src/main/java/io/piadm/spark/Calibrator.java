@@ -366,18 +366,10 @@ public final class Calibrator {
      * Core-seconds of the sampler's scan inside a task with every slot busy: {@code slots} tasks run
      * {@link io.piadm.plan.Probe#measure} at a batch of {@code batch} at once, each timing its own thread's
      * CPU (the executors' cores are shared by then; the cost model shares them out, CostModel); the median
-     * of the tasks' costs per row and per sample and block. Null for samplers without a probe.
-     */
-    public static io.piadm.plan.Probe.Cost taskCost(JavaSparkContext sc, io.piadm.sampler.SamplerKind kind,
-            io.piadm.sampler.SamplerConfig config, int dim, int slots, int batch) {
-        return taskCost(sc, kind, config, null, dim, slots, batch);
-    }
-
-    /**
-     * As {@link #taskCost(JavaSparkContext, io.piadm.sampler.SamplerKind, io.piadm.sampler.SamplerConfig, int,
-     * int, int)}; with a {@code model}, each task also runs the first real blocks on it (emulation stripped,
-     * Probe#realScanFactor) and the cost is scaled by the median of the tasks' factors (kept within
-     * [1/4, 4]: a factor beyond that is not a correction but a failed measurement).
+     * of the tasks' costs per row and per sample and block. With a {@code model} (null: none), each task also
+     * runs the first real blocks on it (emulation stripped, Probe#realScanFactor) and the cost is scaled by
+     * the median of the tasks' factors, kept within [1/4, 4] (beyond that it is not a correction but a failed
+     * measurement). Null for samplers without a probe.
      */
     public static io.piadm.plan.Probe.Cost taskCost(JavaSparkContext sc, io.piadm.sampler.SamplerKind kind,
             io.piadm.sampler.SamplerConfig config, ModelSpec model, int dim, int slots, int batch) {
