@@ -49,15 +49,21 @@ public final class Probe {
         return kind.create(c, dim);
     }
 
+    /** Sample ids {@code first, first + 1, ..., first + n - 1} (a probe's batch). */
+    public static long[] ids(long first, int n) {
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = first + i;
+        }
+        return ids;
+    }
+
     /** {wall seconds, thread CPU seconds, rows} of one probe block on this thread. */
     public static double[] run(SamplerKind kind, SamplerConfig config, ModelSpec plainModel, long firstId, int batch,
             int threads, int sweeps) {
         int d = plainModel.dim();
         Sampler s = sampler(kind, config, d, sweeps);
-        long[] ids = new long[batch];
-        for (int i = 0; i < batch; i++) {
-            ids[i] = firstId + i;
-        }
+        long[] ids = ids(firstId, batch);
         double[] y = SamplingDriver.initialState(config.noise(), firstId, batch, d);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         boolean cpuClock = mx.isCurrentThreadCpuTimeSupported();
@@ -189,10 +195,7 @@ public final class Probe {
         }
         int d = plainModel.dim();
         Sampler s = kind.create(config, d);
-        long[] ids = new long[batch];
-        for (int i = 0; i < batch; i++) {
-            ids[i] = firstId + i;
-        }
+        long[] ids = ids(firstId, batch);
         double[] y = SamplingDriver.initialState(config.noise(), firstId, batch, d);
         try (ScoreModel m = plainModel.build(); LocalEvaluator le = new LocalEvaluator(m, 1)) {
             long[] inside = {0};

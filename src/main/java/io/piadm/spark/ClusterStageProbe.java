@@ -42,10 +42,7 @@ final class ClusterStageProbe {
         }
         int d = model.dim();
         Sampler s = kind.create(config, d);
-        long[] ids = new long[batch];
-        for (int i = 0; i < batch; i++) {
-            ids[i] = IDS + i;
-        }
+        long[] ids = Probe.ids(IDS, batch);
         double[] y = SamplingDriver.initialState(config.noise(), IDS, batch, d);
         String prev = sc.getLocalProperty("spark.job.description");
         sc.setJobDescription("piadm planner time-parallel probe (" + kind.id() + ", batch " + batch + ")");
