@@ -13,6 +13,8 @@ public final class TimedEvaluator implements ScoreEvaluator {
     public final List<Long> nanos = new ArrayList<>();
     /** Rows of each call, in order. */
     public final List<Integer> rows = new ArrayList<>();
+    /** {@link System#nanoTime()} at the start of each call, in order (the gaps between calls are the caller's). */
+    public final List<Long> starts = new ArrayList<>();
 
     public TimedEvaluator(ScoreEvaluator inner) {
         this.inner = inner;
@@ -20,6 +22,13 @@ public final class TimedEvaluator implements ScoreEvaluator {
 
     public ScoreEvaluator inner() {
         return inner;
+    }
+
+    /** Forgets every call so far (a benchmark's warm-up). */
+    public void clear() {
+        nanos.clear();
+        rows.clear();
+        starts.clear();
     }
 
     /** Wall nanoseconds of every call so far. */
@@ -42,6 +51,7 @@ public final class TimedEvaluator implements ScoreEvaluator {
         inner.evaluate(round, x, t, ids, n, out);
         nanos.add(System.nanoTime() - s);
         rows.add(n);
+        starts.add(s);
     }
 
     @Override

@@ -161,35 +161,75 @@ public final class CostModel {
     }
 
     /** Corrections are kept within these bounds: a probe that measured nonsense must not rule the prediction. */
-    static final double MIN_FACTOR = 0.25;
+    static final double MIN_FACTOR = 0.1;
     static final double MAX_FACTOR = 10;
+    /** The probe's rounds are cut into at most this many segments of at least {@link #SEGMENT_ROUNDS} rounds. */
+    static final int SEGMENTS = 5;
+    static final int SEGMENT_ROUNDS = 3;
 
     /**
      * Corrects the profile's time-parallel terms by what the probe on the cluster measured
-     * ({@link StageMeasure}): the channel by (time inside the evaluator - the predicted model calls) over the
-     * predicted channel of the same rounds, the driver by its measured time over the predicted driver scan.
+     * ({@link StageMeasure}). The probe's rounds are cut into consecutive segments; in each, the channel's
+     * ratio is (time inside the evaluator - the predicted model calls) over the predicted channel, the
+     * driver's its measured time over the predicted driver scan (rows, and the samples' block starts that
+     * fall in it). The corrections are the medians over the segments: on a shared 2-core host one compilation
+     * or collection pause of a second lands in one segment of a 2-second probe, and a ratio of sums would
+     * carry it into every round of the run (measured: 6.8x in one probe against 1.5x over the whole run).
      */
     public void fitTimeParallel(RoundProfile p, StageMeasure m, int tiles) {
-        double channel = 0;
-        double model = 0;
-        for (int r : m.roundRows) {
-            channel += channel(r);
-            model += modelRound(r, tiles);
-        }
         int b = m.batch;
         double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
         Probe.Cost dc = p.driverCost();
-        double driver = ((dc != null ? dc.perRow : p.samplerCpuPerRow()) * m.rows()
-                + (dc != null ? dc.perSampleBlock * b * m.stages : 0)) / spread;
-        double cf = channel > 0 ? clamp((m.insideSeconds - model) / channel) : 1;
-        double df = driver > 0 ? clamp(m.outsideSeconds / driver) : 1;
+        double perRow = (dc != null ? dc.perRow : p.samplerCpuPerRow()) / spread;
+        double perStart = (dc != null ? dc.perSampleBlock * b : 0) / spread;
+        int n = m.rounds();
+        int k = Math.max(1, Math.min(SEGMENTS, n / SEGMENT_ROUNDS));
+        double[] cfs = new double[k];
+        double[] dfs = new double[k];
+        double channelAll = 0;
+        double modelAll = 0;
+        double driverAll = 0;
+        for (int g = 0; g < k; g++) {
+            double channel = 0;
+            double model = 0;
+            double driver = 0;
+            double inside = 0;
+            double outside = 0;
+            for (int i = (int) ((long) n * g / k); i < (int) ((long) n * (g + 1) / k); i++) {
+                int r = m.roundRows[i];
+                channel += channel(r);
+                model += modelRound(r, tiles);
+                driver += perRow * r + (m.blockStarts[i] ? perStart : 0);
+                inside += m.insideSeconds[i];
+                outside += m.driverSeconds[i];
+            }
+            cfs[g] = channel > 0 ? (inside - model) / channel : Double.NaN;
+            dfs[g] = driver > 0 ? outside / driver : Double.NaN;
+            channelAll += channel;
+            modelAll += model;
+            driverAll += driver;
+        }
+        double cf = clamp(median(cfs));
+        double df = clamp(median(dfs));
         Map<String, Object> fit = new LinkedHashMap<>(m.describe());
-        fit.put("predictedChannelSeconds", channel);
-        fit.put("predictedModelSeconds", model);
-        fit.put("predictedDriverSeconds", driver);
+        fit.put("predictedChannelSeconds", channelAll);
+        fit.put("predictedModelSeconds", modelAll);
+        fit.put("predictedDriverSeconds", driverAll);
+        fit.put("segmentChannelFactors", cfs);
+        fit.put("segmentDriverFactors", dfs);
         fit.put("channelFactor", cf);
         fit.put("driverFactor", df);
         p.withTimeParallelFit(cf, df, fit);
+    }
+
+    /** The median of the finite values (NaN when none): of an even count, the mean of the middle two. */
+    static double median(double[] xs) {
+        double[] v = java.util.Arrays.stream(xs).filter(Double::isFinite).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        int h = v.length / 2;
+        return v.length % 2 == 1 ? v[h] : (v[h - 1] + v[h]) / 2;
     }
 
     private static double clamp(double f) {

@@ -13,6 +13,8 @@ import io.piadm.sampler.SamplingListener;
 
 import org.apache.spark.api.java.JavaSparkContext;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntToDoubleFunction;
 
 /**
@@ -49,33 +51,47 @@ final class ClusterStageProbe {
         try (SparkTimeEvaluator spark = new SparkTimeEvaluator(sc, model, tiles, s.stageCount())) {
             TimedEvaluator timed = new TimedEvaluator(spark);
             CountingEvaluator ev = CountingEvaluator.of(timed);
-            long wall = 0;
             int stages = 0;
             double spent = 0;
+            List<Integer> firstRounds = new ArrayList<>();
+            long begin = System.nanoTime();
             for (int stage = 0; stage < s.stageCount(); stage++) {
                 if (stage > 0 && (timed.rows.size() >= MIN_ROUNDS + 1
                         || spent + predictedStage.applyAsDouble(stage) > BUDGET_SECONDS)) {
                     break;
                 }
-                long w0 = System.nanoTime();
+                firstRounds.add(timed.rows.size());
                 s.runStage(stage, ids, y, ev, SamplingListener.NONE);
-                long w = System.nanoTime() - w0;
-                wall += w;
-                spent += w / 1e9;
                 stages++;
+                spent = (System.nanoTime() - begin) / 1e9;
             }
-            if (timed.rows.size() < 2) {
+            long end = System.nanoTime();
+            int n = timed.rows.size();
+            if (n < 2) {
                 return null;
             }
-            // The first round started the service (its tasks connecting): not a round of the run's kind.
-            int[] rows = new int[timed.rows.size() - 1];
-            double inside = 0;
-            for (int i = 1; i < timed.rows.size(); i++) {
-                rows[i - 1] = timed.rows.get(i);
-                inside += timed.nanos.get(i) / 1e9;
+            // The driver's time before each round: since the previous round returned (the first: since the
+            // probe began). What follows the last round goes to it. The first round started the service (its
+            // tasks connecting): not a round of the run's kind, so it is left out, with the driver time before it.
+            double[] before = new double[n];
+            long prevEnd = begin;
+            for (int i = 0; i < n; i++) {
+                long st = timed.starts.get(i);
+                before[i] = Math.max(0, st - prevEnd) / 1e9;
+                prevEnd = st + timed.nanos.get(i);
             }
-            double outside = (wall - timed.totalNanos()) / 1e9;
-            return new StageMeasure(batch, stages, rows, inside, Math.max(0, outside));
+            before[n - 1] += Math.max(0, end - prevEnd) / 1e9;
+            int[] rows = new int[n - 1];
+            boolean[] starts = new boolean[n - 1];
+            double[] inside = new double[n - 1];
+            double[] driver = new double[n - 1];
+            for (int i = 1; i < n; i++) {
+                rows[i - 1] = timed.rows.get(i);
+                starts[i - 1] = firstRounds.contains(i);
+                inside[i - 1] = timed.nanos.get(i) / 1e9;
+                driver[i - 1] = before[i];
+            }
+            return new StageMeasure(batch, stages, rows, starts, inside, driver);
         } finally {
             sc.setLocalProperty("spark.job.description", prev);
         }

@@ -148,7 +148,7 @@ public final class SparkBench {
                     for (List<Long> n : nanos) {
                         n.clear();
                     }
-                    local.nanos.clear();
+                    local.clear();
                 }
                 var res = new SamplingDriver(SamplerKind.of(sampler).create(cfg, spec.dim()), local, count)
                         .run(first, count, SamplingListener.NONE);

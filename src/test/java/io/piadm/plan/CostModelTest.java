@@ -141,8 +141,10 @@ class CostModelTest {
         CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
         double before = cm.timeParallel(p, 2, 2, 16).seconds;
         assertEquals(0.00214 + 0.04 + 14e-6, cm.stageSeconds(p, 0, 2, 16), 1e-12);
-        // Measured: 46.42 ms inside the evaluator (so the channel took 6.42 ms: 3x), 42 us outside (3x).
-        cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, 0.04 + 3 * 0.00214, 3 * 14e-6), 16);
+        // Measured: 46.42 ms inside the evaluator (so the channel took 6.42 ms: 3x), 42 us outside (3x). Two
+        // rounds are one segment: the ratios of the sums.
+        cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, new boolean[] {true, false},
+                new double[] {0.02 + 3 * 0.00108, 0.02 + 3 * 0.00106}, new double[] {30e-6, 12e-6}), 16);
         assertEquals(3.0, p.channelFactor(), 1e-9);
         assertEquals(3.0, p.driverFactor(), 1e-9);
         // The whole-run prediction scales those two terms, not the model calls or the service start.
@@ -151,9 +153,52 @@ class CostModelTest {
         // The stage prediction the probe's budget uses stays uncorrected.
         assertEquals(0.00214 + 0.04 + 14e-6, cm.stageSeconds(p, 0, 2, 16), 1e-12);
         // A measurement below the model's own time (nonsense for the channel) is bounded, not negative.
-        cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, 0.01, 1.0), 16);
+        cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, new boolean[] {true, false},
+                new double[] {0.005, 0.005}, new double[] {0.5, 0.5}), 16);
         assertEquals(CostModel.MIN_FACTOR, p.channelFactor(), 0);
         assertEquals(CostModel.MAX_FACTOR, p.driverFactor(), 0);
+    }
+
+    @Test
+    void oneLongPauseInTheProbeDoesNotRuleTheCorrection() {
+        // 15 rounds of 10 rows at batch 2, a block starting every 5: five segments of three rounds. The driver
+        // costs 1 us per row and 20 us per sample and block, over min(2, 2) cores.
+        RoundProfile p = new RoundProfile("piadm-sde", List.of(new RoundProfile.PhaseRounds(0, "predictor",
+                new double[] {5, 5, 5, 5, 5})), 1e-6, 0, 1, 0, "test");
+        p.withDriverCost(new Probe.Cost(1e-6, 2e-5), 2);
+        CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
+        int n = 15;
+        int[] rows = new int[n];
+        boolean[] starts = new boolean[n];
+        double[] inside = new double[n];
+        double[] driver = new double[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = 10;
+            starts[i] = i % 5 == 0;
+            // Each round's channel (1 ms + 10 x 10 us) took twice its prediction; the driver's scan 2x too.
+            inside[i] = 0.02 + 2 * 0.0011;
+            driver[i] = 2 * (10 * 1e-6 + (starts[i] ? 2 * 2e-5 : 0)) / 2;
+        }
+        // A one-second pause in round 7 (segment 2), and a slow round 13 (segment 4) inside the evaluator.
+        driver[7] += 1.0;
+        inside[13] += 0.5;
+        cm.fitTimeParallel(p, new StageMeasure(2, 3, rows, starts, inside, driver), 16);
+        assertEquals(2.0, p.driverFactor(), 1e-9);
+        assertEquals(2.0, p.channelFactor(), 1e-9);
+        // The ratio of the sums would have been ruled by the pause: about 1.0 s over 0.2 ms.
+        double sumDriver = 0;
+        for (double x : driver) {
+            sumDriver += x;
+        }
+        assertTrue(sumDriver / (15 * 10 * 1e-6 / 2 + 3 * 2 * 2e-5 / 2) > 1000);
+    }
+
+    @Test
+    void medianOfTheFiniteValues() {
+        assertEquals(2.0, CostModel.median(new double[] {3, 1, 2}), 0);
+        assertEquals(2.5, CostModel.median(new double[] {4, 1, 2, 3}), 0);
+        assertEquals(5.0, CostModel.median(new double[] {Double.NaN, 5}), 0);
+        assertTrue(Double.isNaN(CostModel.median(new double[] {Double.NaN})));
     }
 
     @Test
