@@ -170,13 +170,23 @@ final class BenchWallCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A small run of each placement first: the JIT and a fresh context's first jobs are slow. */
+    /**
+     * Untimed runs first, as a benchmark harness warms up (JMH): a small run of every sampler in each
+     * placement on the model without emulation, and one plan. A fresh JVM on a small host compiles Spark's
+     * and the sampler's code for its first minute while the executors' JVMs compile theirs on the same
+     * cores, and the first plan's probes then measured the driver's sde scan at 62-67 us a row against 11
+     * once compiled (time-parallel sde at N = 256 predicted 3.75x its actual time, measured). The rows are
+     * then the steady state; a fresh {@code piadm sample} plans cold (README, Known limits).
+     */
     private void warmUp(SparkSession session, int parts) {
-        SampleJob w = job("gaussian:d=64", "piadm-sde", 4);
-        for (String p : List.of("time", "samples")) {
-            SparkRun.run(session, w, new SparkSettings(null, parts == 0 ? null : parts, p,
-                    io.piadm.job.ResumeMode.OFF, null), SamplingListener.NONE);
+        for (String s : samplers) {
+            SampleJob w = job(model, s, 4);
+            for (String p : List.of("time", "samples")) {
+                SparkRun.run(session, w, new SparkSettings(null, parts == 0 ? null : parts, p,
+                        io.piadm.job.ResumeMode.OFF, null), SamplingListener.NONE);
+            }
         }
+        PlacementPlanner.predict(SparkSessions.javaContext(session), job(model, samplers.get(0), 16), parts);
     }
 
     /**

@@ -32,7 +32,10 @@ public final class HadoopFiles {
      * with 16 sample-parallel tasks on 2 cores, where the block checkpoints spent 29% of the tasks' wall time.
      * The file gets the process's default permissions and no {@code .crc} beside it (Hadoop reads a file
      * without one unchecked; every file written here carries its own check, e.g. CheckpointFormat's CRC32); a
-     * {@code .crc} left by an earlier Hadoop write of the same name is removed with the file it described.
+     * {@code .crc} left by an earlier Hadoop write of the same name is removed with the file it described. It
+     * is not forced to the disk, as Hadoop's local stream never was (its {@code hsync} only flushes): a lost
+     * process or executor loses nothing in the page cache, and a file torn by a host crash fails its check,
+     * so a resume falls back to the older checkpoint kept beside it (Checkpoints).
      */
     public static void writeAtomically(FileSystem fs, Path target, HadoopOutput.IoConsumer<OutputStream> body)
             throws IOException {
@@ -74,7 +77,6 @@ public final class HadoopFiles {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
             body.accept(out);
             out.flush();
-            ch.force(false);
         }
         Files.deleteIfExists(new File(dir, "." + target.getName() + ".crc").toPath());
         Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

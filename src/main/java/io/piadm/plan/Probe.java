@@ -24,10 +24,10 @@ import java.lang.management.ThreadMXBean;
  * <p>A block's cost has two parts (PicardKernel): once per sample when the block starts (its M steps'
  * noise is drawn and its points initialised, O(M d)) and once per evaluated row (scan, residual, O(d)). A
  * real block runs many sweeps (about 6 for piadm-sde at d = 1024), so a probe of a fixed number of sweeps
- * would charge the start-up cost to too few rows. The probe therefore runs the block with 1 and with 3
- * fixed sweeps: the difference gives the cost per row, the rest the cost per sample and block (docs/
- * ALGORITHMS.md, "Cost model of the planner"). A sequential sampler's block has exactly M rows per sample,
- * so one run of it gives its cost per row, start-up included.
+ * would charge the start-up cost to too few rows. The probe therefore runs the block with 1 and with
+ * {@link #SWEEPS_MANY} fixed sweeps: the difference gives the cost per row, the rest the cost per sample and
+ * block (docs/ALGORITHMS.md, "Cost model of the planner"). A sequential sampler's block has exactly M rows
+ * per sample, so one run of it gives its cost per row, start-up included.
  */
 public final class Probe {
     private Probe() {}
@@ -102,6 +102,13 @@ public final class Probe {
         }
     }
 
+    /**
+     * Fixed sweeps of the probe's longer run. The cost per row is a difference of two short runs; with 3
+     * sweeps it moved from 0.7 to 5.5 us a row between plans of the same run on this 2-core host, a larger
+     * difference in rows shrinks that noise in proportion.
+     */
+    static final int SWEEPS_MANY = 5;
+
     /** Warm-up blocks at most, and their wall budget: a fresh executor runs the hot loops interpreted first. */
     static final int WARM_MAX_BLOCKS = 40;
     static final long WARM_MAX_NANOS = 2_000_000_000L;
@@ -150,7 +157,7 @@ public final class Probe {
         if (kind.walk() != SamplerKind.Walk.PICARD_BLOCKS) {
             return one[2] == 0 ? null : new Cost(one[t] / one[2], 0);
         }
-        double[] three = best(kind, config, zero, firstId, batch, 3, t);
+        double[] three = best(kind, config, zero, firstId, batch, SWEEPS_MANY, t);
         if (three[2] <= one[2]) {
             return one[2] == 0 ? null : new Cost(one[t] / one[2], 0); // M = 1: sweeps beyond the first do nothing
         }
