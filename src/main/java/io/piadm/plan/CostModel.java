@@ -177,6 +177,20 @@ public final class CostModel {
      * carry it into every round of the run (measured: 6.8x in one probe against 1.5x over the whole run).
      */
     public void fitTimeParallel(RoundProfile p, StageMeasure m, int tiles) {
+        fitTimeParallel(p, m, tiles, m.batch);
+    }
+
+    /**
+     * Rounds of a sequential sampler have exactly one row per sample; a probe at batch 64 of a run at 4096 saw
+     * mostly the driver's per-round costs (1-6 ms of waking the scan's threads on a 2-core host shared with 16
+     * executor threads, measured), and a driver factor from it multiplied the run's per-row scan by 10. So a
+     * run's batch more than this many times the probe's keeps the driver term of the CPU probe (which was
+     * 0.8x the actual there) and takes only the channel's correction.
+     */
+    static final int MAX_DRIVER_EXTRAPOLATION = 4;
+
+    /** As {@link #fitTimeParallel(RoundProfile, StageMeasure, int)}, for a run at batch {@code runBatch}. */
+    public void fitTimeParallel(RoundProfile p, StageMeasure m, int tiles, int runBatch) {
         int b = m.batch;
         double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
         Probe.Cost dc = p.driverCost();
@@ -210,8 +224,16 @@ public final class CostModel {
             driverAll += driver;
         }
         double cf = clamp(median(cfs));
-        double df = clamp(median(dfs));
+        boolean driverApplies = runBatch <= (long) MAX_DRIVER_EXTRAPOLATION * m.batch;
+        double df = driverApplies ? clamp(median(dfs)) : 1;
         Map<String, Object> fit = new LinkedHashMap<>(m.describe());
+        fit.put("runBatch", runBatch);
+        if (!driverApplies) {
+            fit.put("driverFactorNote", "not applied: the run's batch " + runBatch + " is more than "
+                    + MAX_DRIVER_EXTRAPOLATION + "x the probe's " + m.batch
+                    + " (its per-round costs do not scale with the rows)");
+            fit.put("measuredDriverFactor", clamp(median(dfs)));
+        }
         fit.put("predictedChannelSeconds", channelAll);
         fit.put("predictedModelSeconds", modelAll);
         fit.put("predictedDriverSeconds", driverAll);

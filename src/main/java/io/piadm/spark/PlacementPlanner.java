@@ -217,7 +217,7 @@ public final class PlacementPlanner {
             io.piadm.plan.StageMeasure sm = ClusterStageProbe.run(sc, kinds.get(i), job.config(), job.model(), tiles,
                     tb, stage -> cm.stageSeconds(p, stage, tb, tiles));
             if (sm != null) {
-                cm.fitTimeParallel(p, sm, tiles);
+                cm.fitTimeParallel(p, sm, tiles, (int) Math.max(1, Math.min(batches.get(i), n)));
             }
         }
         List<CostModel.Prediction> predictions = new ArrayList<>();

@@ -194,6 +194,29 @@ class CostModelTest {
     }
 
     @Test
+    void aProbeFarSmallerThanTheRunsBatchCorrectsOnlyTheChannel() {
+        RoundProfile p = new RoundProfile("sde", List.of(new RoundProfile.PhaseRounds(0, "step",
+                new double[] {1, 1, 1, 1, 1, 1})), 2e-6, 0, 1, 0, "test");
+        CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
+        int n = 6;
+        int[] rows = new int[n];
+        double[] inside = new double[n];
+        double[] driver = new double[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = 64;
+            inside[i] = 0.02 + 2 * (0.001 + 64 * 1e-5); // the channel took twice its prediction
+            driver[i] = 5 * 64 * 2e-6 / 2; // the driver five times
+        }
+        StageMeasure m = new StageMeasure(64, 1, rows, new boolean[n], inside, driver);
+        cm.fitTimeParallel(p, m, 16, 256); // 4x the probe's batch: both corrections
+        assertEquals(2.0, p.channelFactor(), 1e-9);
+        assertEquals(5.0, p.driverFactor(), 1e-9);
+        cm.fitTimeParallel(p, m, 16, 257); // beyond: the driver keeps the CPU probe's figure
+        assertEquals(2.0, p.channelFactor(), 1e-9);
+        assertEquals(1.0, p.driverFactor(), 0);
+    }
+
+    @Test
     void medianOfTheFiniteValues() {
         assertEquals(2.0, CostModel.median(new double[] {3, 1, 2}), 0);
         assertEquals(2.5, CostModel.median(new double[] {4, 1, 2, 3}), 0);
