@@ -168,19 +168,6 @@ public final class CostModel {
     static final int SEGMENT_ROUNDS = 3;
 
     /**
-     * Corrects the profile's time-parallel terms by what the probe on the cluster measured
-     * ({@link StageMeasure}). The probe's rounds are cut into consecutive segments; in each, the channel's
-     * ratio is (time inside the evaluator - the predicted model calls) over the predicted channel, the
-     * driver's its measured time over the predicted driver scan (rows, and the samples' block starts that
-     * fall in it). The corrections are the medians over the segments: on a shared 2-core host one compilation
-     * or collection pause of a second lands in one segment of a 2-second probe, and a ratio of sums would
-     * carry it into every round of the run (measured: 6.8x in one probe against 1.5x over the whole run).
-     */
-    public void fitTimeParallel(RoundProfile p, StageMeasure m, int tiles) {
-        fitTimeParallel(p, m, tiles, m.batch);
-    }
-
-    /**
      * Rounds of a sequential sampler have exactly one row per sample; a probe at batch 64 of a run at 4096 saw
      * mostly the driver's per-round costs (1-6 ms of waking the scan's threads on a 2-core host shared with 16
      * executor threads, measured), and a driver factor from it multiplied the run's per-row scan by 10. So a
@@ -189,7 +176,16 @@ public final class CostModel {
      */
     static final int MAX_DRIVER_EXTRAPOLATION = 4;
 
-    /** As {@link #fitTimeParallel(RoundProfile, StageMeasure, int)}, for a run at batch {@code runBatch}. */
+    /**
+     * Corrects the profile's time-parallel terms by what the probe on the cluster measured
+     * ({@link StageMeasure}). The probe's rounds are cut into consecutive segments; in each, the channel's
+     * ratio is (time inside the evaluator - the predicted model calls) over the predicted channel, the
+     * driver's its measured time over the predicted driver scan (rows, and the samples' block starts that
+     * fall in it). The corrections are the medians over the segments: on a shared 2-core host one compilation
+     * or collection pause of a second lands in one segment of a 2-second probe, and a ratio of sums would
+     * carry it into every round of the run (measured: 6.8x in one probe against 1.5x over the whole run).
+     * {@code runBatch}: the batch of the run predicted ({@link #MAX_DRIVER_EXTRAPOLATION}).
+     */
     public void fitTimeParallel(RoundProfile p, StageMeasure m, int tiles, int runBatch) {
         int b = m.batch;
         double spread = Math.max(1e-9, Math.min(b, cal.driverCores));
@@ -224,15 +220,16 @@ public final class CostModel {
             driverAll += driver;
         }
         double cf = clamp(median(cfs));
+        double measuredDf = clamp(median(dfs));
         boolean driverApplies = runBatch <= (long) MAX_DRIVER_EXTRAPOLATION * m.batch;
-        double df = driverApplies ? clamp(median(dfs)) : 1;
+        double df = driverApplies ? measuredDf : 1;
         Map<String, Object> fit = new LinkedHashMap<>(m.describe());
         fit.put("runBatch", runBatch);
         if (!driverApplies) {
             fit.put("driverFactorNote", "not applied: the run's batch " + runBatch + " is more than "
                     + MAX_DRIVER_EXTRAPOLATION + "x the probe's " + m.batch
                     + " (its per-round costs do not scale with the rows)");
-            fit.put("measuredDriverFactor", clamp(median(dfs)));
+            fit.put("measuredDriverFactor", measuredDf);
         }
         fit.put("predictedChannelSeconds", channelAll);
         fit.put("predictedModelSeconds", modelAll);

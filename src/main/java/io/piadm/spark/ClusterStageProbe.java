@@ -73,26 +73,22 @@ final class ClusterStageProbe {
                 return null;
             }
             // The driver's time before each round: since the previous round returned (the first: since the
-            // probe began). What follows the last round goes to it. The first round started the service (its
+            // probe began); what follows the last round goes to it. The first round started the service (its
             // tasks connecting): not a round of the run's kind, so it is left out, with the driver time before it.
-            double[] before = new double[n];
-            long prevEnd = begin;
-            for (int i = 0; i < n; i++) {
-                long st = timed.starts.get(i);
-                before[i] = Math.max(0, st - prevEnd) / 1e9;
-                prevEnd = st + timed.nanos.get(i);
-            }
-            before[n - 1] += Math.max(0, end - prevEnd) / 1e9;
             int[] rows = new int[n - 1];
             boolean[] starts = new boolean[n - 1];
             double[] inside = new double[n - 1];
             double[] driver = new double[n - 1];
+            long prevEnd = timed.starts.get(0) + timed.nanos.get(0);
             for (int i = 1; i < n; i++) {
+                long st = timed.starts.get(i);
                 rows[i - 1] = timed.rows.get(i);
                 starts[i - 1] = firstRounds.contains(i);
                 inside[i - 1] = timed.nanos.get(i) / 1e9;
-                driver[i - 1] = before[i];
+                driver[i - 1] = Math.max(0, st - prevEnd) / 1e9;
+                prevEnd = st + timed.nanos.get(i);
             }
+            driver[n - 2] += Math.max(0, end - prevEnd) / 1e9;
             return new StageMeasure(batch, stages, rows, starts, inside, driver);
         } finally {
             sc.setLocalProperty("spark.job.description", prev);

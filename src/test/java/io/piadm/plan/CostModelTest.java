@@ -144,7 +144,7 @@ class CostModelTest {
         // Measured: 46.42 ms inside the evaluator (so the channel took 6.42 ms: 3x), 42 us outside (3x). Two
         // rounds are one segment: the ratios of the sums.
         cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, new boolean[] {true, false},
-                new double[] {0.02 + 3 * 0.00108, 0.02 + 3 * 0.00106}, new double[] {30e-6, 12e-6}), 16);
+                new double[] {0.02 + 3 * 0.00108, 0.02 + 3 * 0.00106}, new double[] {30e-6, 12e-6}), 16, 2);
         assertEquals(3.0, p.channelFactor(), 1e-9);
         assertEquals(3.0, p.driverFactor(), 1e-9);
         // The whole-run prediction scales those two terms, not the model calls or the service start.
@@ -154,7 +154,7 @@ class CostModelTest {
         assertEquals(0.00214 + 0.04 + 14e-6, cm.stageSeconds(p, 0, 2, 16), 1e-12);
         // A measurement below the model's own time (nonsense for the channel) is bounded, not negative.
         cm.fitTimeParallel(p, new StageMeasure(2, 1, new int[] {8, 6}, new boolean[] {true, false},
-                new double[] {0.005, 0.005}, new double[] {0.5, 0.5}), 16);
+                new double[] {0.005, 0.005}, new double[] {0.5, 0.5}), 16, 2);
         assertEquals(CostModel.MIN_FACTOR, p.channelFactor(), 0);
         assertEquals(CostModel.MAX_FACTOR, p.driverFactor(), 0);
     }
@@ -182,7 +182,7 @@ class CostModelTest {
         // A one-second pause in round 7 (segment 2), and a slow round 13 (segment 4) inside the evaluator.
         driver[7] += 1.0;
         inside[13] += 0.5;
-        cm.fitTimeParallel(p, new StageMeasure(2, 3, rows, starts, inside, driver), 16);
+        cm.fitTimeParallel(p, new StageMeasure(2, 3, rows, starts, inside, driver), 16, 2);
         assertEquals(2.0, p.driverFactor(), 1e-9);
         assertEquals(2.0, p.channelFactor(), 1e-9);
         // The ratio of the sums would have been ruled by the pause: about 1.0 s over 0.2 ms.
