@@ -296,6 +296,16 @@ public final class CostModel {
 
     /** {hold beyond CPU, CPU, rounds} of one batch of {@code b} samples in a task. */
     private double[] sampleBatch(RoundProfile p, int b) {
+        double[] r = sampleBatch(p, b, p.stages());
+        r[1] *= p.taskCpuFactor();
+        return r;
+    }
+
+    /**
+     * {hold beyond CPU, CPU, rounds} of blocks 0 .. {@code stages - 1} of one batch of {@code b} samples in a
+     * task, uncorrected.
+     */
+    private double[] sampleBatch(RoundProfile p, int b, int stages) {
         double hold = 0;
         double cpu = 0;
         double rounds = 0;
@@ -303,9 +313,12 @@ public final class CostModel {
         // the pilot's CPU per row.
         Probe.Cost tc = p.taskCost();
         if (tc != null) {
-            cpu += tc.perSampleBlock * b * p.stages();
+            cpu += tc.perSampleBlock * b * Math.min(stages, p.stages());
         }
         for (RoundProfile.PhaseRounds ph : p.phases()) {
+            if (ph.stage >= stages) {
+                continue;
+            }
             for (double w : ph.widths) {
                 double rows = b * w;
                 if (rows <= 0) {
@@ -319,6 +332,63 @@ public final class CostModel {
             }
         }
         return new double[] {hold, cpu, rounds};
+    }
+
+    /**
+     * Predicted wall seconds, inside one task, of blocks 0 .. {@code stages - 1} of a batch of {@code b}
+     * samples with {@code tasks} tasks running at once, uncorrected (the sample-parallel probe's prediction).
+     */
+    public double sampleStagesSeconds(RoundProfile p, int b, int stages, int tasks) {
+        double[] r = sampleBatch(p, b, stages);
+        return r[2] <= 0 ? 0 : r[2] * cycleTime(Math.max(1, tasks), r[0] / r[2], r[1] / r[2], cal.clusterCores);
+    }
+
+    /** Bounds of the sample-parallel CPU correction: beyond them it is a failed measurement, not a correction. */
+    static final double MIN_TASK_CPU_FACTOR = 0.5;
+    static final double MAX_TASK_CPU_FACTOR = 4;
+
+    /**
+     * Corrects the CPU demand of sample-parallel tasks by what the probe measured: {@code tasks} tasks (every
+     * slot) ran blocks 0 .. {@code stages - 1} of a batch of {@code b} samples at once, exactly as the run's
+     * tasks do, and their median wall time was {@code measuredSeconds}. The factor f is the one for which the
+     * queueing model (the same cycle time, the holds unchanged: they are the device's) gives that time, found
+     * by bisection (the time grows with f). What it carries that the task probe's thread CPU misses: the
+     * JVM's own threads (compilation, collection) on the same cores, and the memory traffic of every slot's
+     * working set at once (measured: 1.25-1.65x the probe's CPU per task at N = 256 on this host).
+     */
+    public void fitSampleParallel(RoundProfile p, int b, int stages, int tasks, double measuredSeconds) {
+        double[] r = sampleBatch(p, b, stages);
+        Map<String, Object> fit = new LinkedHashMap<>();
+        fit.put("tasks", tasks);
+        fit.put("batch", b);
+        fit.put("blocks", stages);
+        fit.put("measuredTaskSeconds", measuredSeconds);
+        double predicted = sampleStagesSeconds(p, b, stages, tasks);
+        fit.put("predictedTaskSeconds", predicted);
+        double f = 1;
+        if (r[2] > 0 && r[1] > 0 && Double.isFinite(measuredSeconds) && measuredSeconds > 0) {
+            java.util.function.DoubleUnaryOperator t = x -> r[2]
+                    * cycleTime(Math.max(1, tasks), r[0] / r[2], x * r[1] / r[2], cal.clusterCores);
+            double lo = MIN_TASK_CPU_FACTOR;
+            double hi = MAX_TASK_CPU_FACTOR;
+            if (t.applyAsDouble(lo) >= measuredSeconds) {
+                f = lo;
+            } else if (t.applyAsDouble(hi) <= measuredSeconds) {
+                f = hi;
+            } else {
+                for (int i = 0; i < 60; i++) {
+                    double mid = 0.5 * (lo + hi);
+                    if (t.applyAsDouble(mid) < measuredSeconds) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                f = 0.5 * (lo + hi);
+            }
+        }
+        fit.put("cpuFactor", f);
+        p.withSampleParallelFit(f, fit);
     }
 
     /**

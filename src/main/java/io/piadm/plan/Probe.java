@@ -143,6 +143,13 @@ public final class Probe {
     }
 
     private static Cost measureHere(SamplerKind kind, SamplerConfig config, int dim, long firstId, int batch, int t) {
+        // As in a run, blocks after the first reuse the working arrays (SamplingDriver's Workspace).
+        try (io.piadm.sampler.Workspace.Scope ws = io.piadm.sampler.Workspace.open()) {
+            return measureReusing(kind, config, dim, firstId, batch, t);
+        }
+    }
+
+    private static Cost measureReusing(SamplerKind kind, SamplerConfig config, int dim, long firstId, int batch, int t) {
         ModelSpec zero = new Zero(dim);
         double prev = Double.NaN;
         long w0 = System.nanoTime();
@@ -204,7 +211,8 @@ public final class Probe {
         Sampler s = kind.create(config, d);
         long[] ids = ids(firstId, batch);
         double[] y = SamplingDriver.initialState(config.noise(), firstId, batch, d);
-        try (ScoreModel m = plainModel.build(); LocalEvaluator le = new LocalEvaluator(m, 1)) {
+        try (ScoreModel m = plainModel.build(); LocalEvaluator le = new LocalEvaluator(m, 1);
+                io.piadm.sampler.Workspace.Scope ws = io.piadm.sampler.Workspace.open()) {
             long[] inside = {0};
             io.piadm.eval.ScoreEvaluator timed = new io.piadm.eval.ScoreEvaluator() {
                 @Override

@@ -47,6 +47,8 @@ public final class RoundProfile {
     private double channelFactor = 1;
     private double driverFactor = 1;
     private Map<String, Object> timeParallelFit;
+    private double taskCpuFactor = 1;
+    private Map<String, Object> sampleParallelFit;
 
     public RoundProfile(String sampler, List<PhaseRounds> phases, double samplerCpuPerRow, double modelCpuPerRow,
             int pilotSamples, double pilotSeconds, String pilotModel) {
@@ -85,6 +87,18 @@ public final class RoundProfile {
         this.driverFactor = driverFactor;
         this.timeParallelFit = describe;
         return this;
+    }
+
+    /** The correction of a sample-parallel task's CPU demand (CostModel#fitSampleParallel). */
+    RoundProfile withSampleParallelFit(double cpuFactor, Map<String, Object> describe) {
+        this.taskCpuFactor = cpuFactor;
+        this.sampleParallelFit = describe;
+        return this;
+    }
+
+    /** Factor on the predicted CPU of a sample-parallel task's rounds (1: not probed). */
+    public double taskCpuFactor() {
+        return taskCpuFactor;
     }
 
     /** Factor on the calibrated channel of a time-parallel round (1: not probed). */
@@ -189,6 +203,9 @@ public final class RoundProfile {
         }
         if (timeParallelFit != null) {
             m.put("timeParallelProbe", timeParallelFit);
+        }
+        if (sampleParallelFit != null) {
+            m.put("sampleParallelProbe", sampleParallelFit);
         }
         m.put("roundsPerBatch", roundsPerBatch());
         m.put("evaluationsPerSample", evaluationsPerSample());

@@ -167,11 +167,16 @@ final class PicardKernel {
             if (rows == 0) {
                 break;
             }
-            if (x.length < rows * d) {
-                x = new double[rows * d];
-                g = new double[rows * d];
-                t = new double[rows];
-                rowIds = new long[rows];
+            if (t.length < rows) {
+                // The round's rows and scores: from the workspace (a block's are the next block's), sized for
+                // the widest round this phase can ask for, so a later, wider sweep needs no second pair.
+                int most = (int) Math.min(Integer.MAX_VALUE / Math.max(1, d), Math.max(rows, run.mostRows()));
+                Workspace.give(x);
+                Workspace.give(g);
+                x = Workspace.take(most * d);
+                g = Workspace.take(most * d);
+                t = new double[most];
+                rowIds = new long[most];
             }
             int activeCount = run.activeCount();
             run.fill(x, t, rowIds, 0);
@@ -183,6 +188,9 @@ final class PicardKernel {
         for (int i = 0; i < ids.length; i++) {
             run.end(i, z, i * ph.stateSize);
         }
+        run.recycle();
+        Workspace.give(x);
+        Workspace.give(g);
         // The counting evaluator is the one counter; the Run's own count must agree with it.
         long counted = ev.rows() - rowsBefore;
         if (counted != run.rowsEvaluated()) {
@@ -273,12 +281,16 @@ final class PicardKernel {
             pts = new double[n][];
             noise = new double[n][];
             int first = Math.min(w, total);
+            // Taken on this thread (the workspace is the calling thread's), written in the parallel loop:
+            // every slot of the ring and the whole first noise window, before anything reads them.
+            for (int i = 0; i < n; i++) {
+                pts[i] = Workspace.take(slots * s);
+                noise[i] = Workspace.take(ns > 0 ? w * ns : 0);
+            }
             samples(n, work).forEach(i -> {
-                pts[i] = new double[slots * s];
                 for (int q = 0; q < slots; q++) {
                     System.arraycopy(z, i * s, pts[i], q * s, s);
                 }
-                noise[i] = new double[ns > 0 ? w * ns : 0];
                 for (int j = 0; j < first && ns > 0; j++) {
                     ph.fillNoise(ids[i], j, noise[i], (j % w) * ns);
                 }
@@ -508,6 +520,27 @@ final class PicardKernel {
             if (plan.recordResiduals) {
                 sweepResiduals.add(sweepMax);
             }
+        }
+
+        /** The most rows one round of this phase can lay out: every sample's whole window. */
+        int mostRows() {
+            return (int) Math.min(Integer.MAX_VALUE, (long) n * w);
+        }
+
+        /**
+         * Gives the rings back to the {@link Workspace} once the phase is over and its end states copied out;
+         * the run must not be used afterwards.
+         */
+        void recycle() {
+            if (pts == null) {
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                Workspace.give(pts[i]);
+                Workspace.give(noise[i]);
+            }
+            pts = null;
+            noise = null;
         }
 
         /** Frees the rings once every sample has stopped, keeping only the end states (wavefront memory). */

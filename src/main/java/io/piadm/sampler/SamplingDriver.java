@@ -74,25 +74,28 @@ public final class SamplingDriver {
         List<StageTrace> traces = new ArrayList<>(previous);
         double[] y = state.clone();
         int stages = sampler.stageCount();
-        for (int s = nextStage; s < stages; s++) {
-            StageTrace merged = null;
-            for (int from = 0; from < count; from += batchSize) {
-                int n = Math.min(batchSize, count - from);
-                long[] ids = new long[n];
-                for (int i = 0; i < n; i++) {
-                    ids[i] = firstSample + from + i;
+        // One workspace for the whole walk: each block reuses the previous block's rings and rows (Workspace).
+        try (Workspace.Scope ws = Workspace.open()) {
+            for (int s = nextStage; s < stages; s++) {
+                StageTrace merged = null;
+                for (int from = 0; from < count; from += batchSize) {
+                    int n = Math.min(batchSize, count - from);
+                    long[] ids = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        ids[i] = firstSample + from + i;
+                    }
+                    double[] yb = new double[n * d];
+                    System.arraycopy(y, from * d, yb, 0, n * d);
+                    StageTrace t = sampler.runStage(s, ids, yb, evaluator, listener);
+                    System.arraycopy(yb, 0, y, from * d, n * d);
+                    merged = merged == null ? t : merged.merge(t);
                 }
-                double[] yb = new double[n * d];
-                System.arraycopy(y, from * d, yb, 0, n * d);
-                StageTrace t = sampler.runStage(s, ids, yb, evaluator, listener);
-                System.arraycopy(yb, 0, y, from * d, n * d);
-                merged = merged == null ? t : merged.merge(t);
+                if (merged == null) {
+                    merged = new StageTrace(s, new double[0], List.of());
+                }
+                traces.add(merged);
+                listener.onStageEnd(s, stages, merged, y);
             }
-            if (merged == null) {
-                merged = new StageTrace(s, new double[0], List.of());
-            }
-            traces.add(merged);
-            listener.onStageEnd(s, stages, merged, y);
         }
         double wall = (System.nanoTime() - start) / 1e9;
         return new SamplingResult(sampler.name(), d, firstSample, count, y, traces, wall,

@@ -48,7 +48,9 @@ final class ClusterStageProbe {
         double[] y = SamplingDriver.initialState(config.noise(), IDS, batch, d);
         String prev = sc.getLocalProperty("spark.job.description");
         sc.setJobDescription("piadm planner time-parallel probe (" + kind.id() + ", batch " + batch + ")");
-        try (SparkTimeEvaluator spark = new SparkTimeEvaluator(sc, model, tiles, s.stageCount())) {
+        // The probe's blocks reuse their working arrays as the run's do (SamplingDriver's Workspace).
+        try (SparkTimeEvaluator spark = new SparkTimeEvaluator(sc, model, tiles, s.stageCount());
+                io.piadm.sampler.Workspace.Scope ws = io.piadm.sampler.Workspace.open()) {
             TimedEvaluator timed = new TimedEvaluator(spark);
             CountingEvaluator ev = CountingEvaluator.of(timed);
             int stages = 0;

@@ -220,6 +220,19 @@ public final class PlacementPlanner {
                 cm.fitTimeParallel(p, sm, tiles, (int) Math.max(1, Math.min(batches.get(i), n)));
             }
         }
+        // The first blocks of a chunk's batch in every slot at once, as the resident tasks run them: corrects
+        // the CPU demand of a task by what runs beside it on the same cores (ResidentStageProbe).
+        for (int i = 0; i < kinds.size(); i++) {
+            RoundProfile p = profiles.get(i);
+            SampleLayout sl = layouts.get(i);
+            int tasks = Math.min(slots, sl.chunks);
+            int sb = (int) Math.max(1, Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks));
+            ResidentStageProbe.Measure rm = ResidentStageProbe.run(sc, kinds.get(i), job.config(), job.model(),
+                    job.threadsRequested(), tasks, sb, p.stages(), k -> cm.sampleStagesSeconds(p, sb, k, tasks));
+            if (rm != null) {
+                cm.fitSampleParallel(p, rm.batch, rm.blocks, rm.tasks, rm.medianTaskSeconds);
+            }
+        }
         List<CostModel.Prediction> predictions = new ArrayList<>();
         SampleLayout chosenLayout = null;
         for (int i = 0; i < kinds.size(); i++) {
