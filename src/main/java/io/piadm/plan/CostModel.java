@@ -242,7 +242,7 @@ public final class CostModel {
     }
 
     /** The median of the finite values (NaN when none): of an even count, the mean of the middle two. */
-    static double median(double[] xs) {
+    public static double median(double[] xs) {
         double[] v = java.util.Arrays.stream(xs).filter(Double::isFinite).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;

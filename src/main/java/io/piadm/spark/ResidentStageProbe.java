@@ -15,7 +15,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -72,7 +71,8 @@ final class ResidentStageProbe {
         try {
             List<Double> walls = sc.parallelize(idx, tasks)
                     .map(new Task(kind, config, model, threads, batch, blocks)).collect();
-            return new Measure(tasks, batch, blocks, median(walls.stream().mapToDouble(Double::doubleValue).toArray()));
+            double[] w = walls.stream().mapToDouble(Double::doubleValue).toArray();
+            return new Measure(tasks, batch, blocks, io.piadm.plan.CostModel.median(w));
         } finally {
             sc.setLocalProperty("spark.job.description", prev);
         }
@@ -119,11 +119,5 @@ final class ResidentStageProbe {
                 });
             }
         }
-    }
-
-    static double median(double[] xs) {
-        double[] v = Arrays.copyOf(xs, xs.length);
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : 0.5 * (v[v.length / 2 - 1] + v[v.length / 2]);
     }
 }
