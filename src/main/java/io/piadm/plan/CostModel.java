@@ -363,12 +363,12 @@ public final class CostModel {
         fit.put("batch", b);
         fit.put("blocks", stages);
         fit.put("measuredTaskSeconds", measuredSeconds);
-        double predicted = sampleStagesSeconds(p, b, stages, tasks);
-        fit.put("predictedTaskSeconds", predicted);
+        // The model's time of the probe's blocks with the tasks' CPU scaled by x (x = 1: the prediction).
+        java.util.function.DoubleUnaryOperator t = x -> r[2] <= 0 ? 0
+                : r[2] * cycleTime(Math.max(1, tasks), r[0] / r[2], x * r[1] / r[2], cal.clusterCores);
+        fit.put("predictedTaskSeconds", t.applyAsDouble(1));
         double f = 1;
         if (r[2] > 0 && r[1] > 0 && Double.isFinite(measuredSeconds) && measuredSeconds > 0) {
-            java.util.function.DoubleUnaryOperator t = x -> r[2]
-                    * cycleTime(Math.max(1, tasks), r[0] / r[2], x * r[1] / r[2], cal.clusterCores);
             double lo = MIN_TASK_CPU_FACTOR;
             double hi = MAX_TASK_CPU_FACTOR;
             if (t.applyAsDouble(lo) >= measuredSeconds) {

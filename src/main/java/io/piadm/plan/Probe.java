@@ -129,17 +129,7 @@ public final class Probe {
         if (!cpu) {
             return measureHere(kind, config, dim, firstId, batch, 0);
         }
-        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);
-        try {
-            return pool.submit(() -> measureHere(kind, config, dim, firstId, batch, 1)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("probe interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("probe failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdown();
-        }
+        return SamplingDriver.onOwnThreads(1, () -> measureHere(kind, config, dim, firstId, batch, 1));
     }
 
     private static Cost measureHere(SamplerKind kind, SamplerConfig config, int dim, long firstId, int batch, int t) {

@@ -31,6 +31,34 @@ public final class SamplingDriver {
         this.batchSize = batchSize;
     }
 
+    /**
+     * Runs {@code walk} on a fork-join pool of {@code threads} threads of its own, so the kernel's parallel
+     * loops over a batch's samples run there and nowhere else (a Spark task's cores; a probe's one thread,
+     * whose CPU is then counted whole). Samples do not depend on it (each sample's arithmetic is its own,
+     * DeterminismTest). Interrupted, it interrupts the walk's thread too (a killed task).
+     */
+    public static <T> T onOwnThreads(int threads, java.util.concurrent.Callable<T> walk) {
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, threads));
+        try {
+            return pool.submit(walk).get();
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable t = e.getCause();
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error er) {
+                throw er;
+            }
+            throw new IllegalStateException(t);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     /** A batch size that keeps one batch's working memory near {@link #DEFAULT_BATCH_DOUBLES}. */
     public static int defaultBatchSize(Sampler sampler, int dim, int count) {
         long per = Math.max(1, sampler.workingDoublesPerSample(dim));

@@ -108,7 +108,7 @@ final class ResidentStageProbe {
             int t = threads != null ? threads : ExecutorModels.taskContext().cores();
             try (LocalEvaluator le = new LocalEvaluator(ExecutorModels.get(model), t)) {
                 CountingEvaluator ev = CountingEvaluator.of(le);
-                return ResidentTask.onTaskThreads(t, () -> {
+                return SamplingDriver.onOwnThreads(t, () -> {
                     try (Workspace.Scope ws = Workspace.open()) {
                         long t0 = System.nanoTime();
                         for (int stage = 0; stage < blocks; stage++) {

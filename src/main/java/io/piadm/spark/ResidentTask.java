@@ -148,7 +148,10 @@ final class ResidentTask implements FlatMapFunction<Iterator<ResidentChunk>, Row
             int threads = job.threads(ExecutorModels.taskContext().cores());
             try (LocalEvaluator ev = new LocalEvaluator(ExecutorModels.get(job.model()), threads)) {
                 SamplingDriver driver = new SamplingDriver(sampler, ev, Math.max(1, Math.min(batchSize, c.count)));
-                SamplingResult r = onTaskThreads(threads, () -> from == null ? driver.run(c.firstId, c.count, l)
+                // On a pool of the task's own threads: on the JVM's common pool, shared by every task of the
+                // executor, a task of one core spread its scan over the others' (16% of the executors' CPU,
+                // measured at 4 tasks per executor on 2 real cores), beside what the task probe measures.
+                SamplingResult r = SamplingDriver.onOwnThreads(threads, () -> from == null ? driver.run(c.firstId, c.count, l)
                         : driver.resume(c.firstId, c.count, resumedAt, from.rows(), previous, l));
                 y = r.samples();
                 traces = r.stages();
@@ -165,37 +168,6 @@ final class ResidentTask implements FlatMapFunction<Iterator<ResidentChunk>, Row
         report.add(new ResidentReport.Chunk(c.index, resumedAt, attempt, executor, traces, c.subsampleIds, sub,
                 (System.nanoTime() - t0) / 1e9, checkpointNanos[0] / 1e9));
         return y;
-    }
-
-    /**
-     * Runs {@code walk} in a pool of the task's own {@code threads}: the kernel's parallel loops over a batch's
-     * samples then stay within the task's cores. On the JVM's common pool, shared by every task of the
-     * executor, a task of one core spread its scan over the others' (measured: 16% of the executors' CPU on
-     * the common pool's threads, at 4 tasks per executor on 2 real cores), beside the CPU the planner's
-     * task probe measures on one thread (Probe#measure). Samples do not depend on it (each sample's arithmetic
-     * is its own, DeterminismTest).
-     */
-    static <T> T onTaskThreads(int threads, java.util.concurrent.Callable<T> walk) {
-        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, threads));
-        try {
-            return pool.submit(walk).get();
-        } catch (InterruptedException e) {
-            // A killed task (a lost stage, speculation): the walk's thread is interrupted too.
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("chunk interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable t = e.getCause();
-            if (t instanceof RuntimeException re) {
-                throw re;
-            }
-            if (t instanceof Error er) {
-                throw er;
-            }
-            throw new IllegalStateException(t);
-        } finally {
-            pool.shutdown();
-        }
     }
 
     /** A chunk checkpoint must belong to this run and this chunk (the layout file makes this certain). */
