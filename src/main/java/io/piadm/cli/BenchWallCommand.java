@@ -296,9 +296,14 @@ final class BenchWallCommand implements Callable<Integer> {
                     row.put("predictedOverActual", p.seconds / wall);
                     row.put("evaluator", o.evaluator);
                     row.put("backend", o.describe());
-                    line = String.format(Locale.ROOT, "%6d %-10s %-8s %7d %10.0f %10.2fs %8.2fs %7.2f  %s  [%s]", n, s,
+                    // A time-parallel run's own split (SplitClock), beside the prediction's parts.
+                    Object split = o.describe().get("timeSplit");
+                    String measured = split instanceof Map<?, ?> ts ? String.format(Locale.ROOT,
+                            "; run: evaluator %.1f + driver %.1f s", ((Number) ts.get("insideEvaluatorSeconds")).doubleValue(),
+                            ((Number) ts.get("betweenCallsSeconds")).doubleValue()) : "";
+                    line = String.format(Locale.ROOT, "%6d %-10s %-8s %7d %10.0f %10.2fs %8.2fs %7.2f  %s  [%s%s]", n, s,
                             p.placement, o.result.rounds(), o.result.evaluationsPerSample(), p.seconds, wall,
-                            p.seconds / wall, "pick " + pick, PlanReport.where(p));
+                            p.seconds / wall, "pick " + pick, PlanReport.where(p), measured);
                 }
                 rows.add(row);
                 out.println(line);

@@ -164,7 +164,7 @@ public final class CostModel {
     static final double MIN_FACTOR = 0.1;
     static final double MAX_FACTOR = 10;
     /** The probe's rounds are cut into at most this many segments of at least {@link #SEGMENT_ROUNDS} rounds. */
-    static final int SEGMENTS = 5;
+    static final int SEGMENTS = 7;
     static final int SEGMENT_ROUNDS = 3;
 
     /**

@@ -22,9 +22,16 @@ public final class StageMeasure {
     public final boolean[] blockStarts;
     public final double[] insideSeconds;
     public final double[] driverSeconds;
+    /** Blocks run before the measured ones, not measured (the service's start, the JIT at a new batch). */
+    public final int warmupBlocks;
 
     public StageMeasure(int batch, int stages, int[] roundRows, boolean[] blockStarts, double[] insideSeconds,
             double[] driverSeconds) {
+        this(batch, stages, roundRows, blockStarts, insideSeconds, driverSeconds, 0);
+    }
+
+    public StageMeasure(int batch, int stages, int[] roundRows, boolean[] blockStarts, double[] insideSeconds,
+            double[] driverSeconds, int warmupBlocks) {
         int n = roundRows.length;
         if (blockStarts.length != n || insideSeconds.length != n || driverSeconds.length != n) {
             throw new IllegalArgumentException("a probe's per-round arrays differ in length");
@@ -35,6 +42,7 @@ public final class StageMeasure {
         this.blockStarts = blockStarts.clone();
         this.insideSeconds = insideSeconds.clone();
         this.driverSeconds = driverSeconds.clone();
+        this.warmupBlocks = warmupBlocks;
     }
 
     public int rounds() {
@@ -68,6 +76,7 @@ public final class StageMeasure {
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("batch", batch);
+        m.put("warmupBlocks", warmupBlocks);
         m.put("blocks", stages);
         m.put("rounds", rounds());
         m.put("rows", rows());

@@ -20,16 +20,28 @@ import java.util.function.IntToDoubleFunction;
 /**
  * The planner's time-parallel probe: the first blocks of one batch of {@code batch} samples, run exactly as
  * the time-parallel placement runs them (the run's model, through a score service of the run's tiles), on
- * sample ids far from the run's (the results are thrown away). It stops after {@link #MIN_ROUNDS} rounds or
- * when the next block would take it past {@link #BUDGET_SECONDS} by the cost model's own prediction; it does
- * not run at all when the first block alone is predicted to take more than twice that (a sequential
- * sampler's block on a slow model). See {@link StageMeasure} for why.
+ * sample ids far from the run's (the results are thrown away). Warm-up blocks come first, not measured
+ * (the service's start, the JIT at a new batch; at least {@link #WARM_MIN_SECONDS}, at most
+ * {@link #WARM_MAX_SECONDS}). Then it runs blocks until it has measured
+ * {@link #TARGET_SECONDS} (and at least {@link #MIN_ROUNDS} rounds), or until the next block would take it
+ * past {@link #BUDGET_SECONDS}: the cost model's prediction of that block, scaled by how far the blocks so
+ * far ran over or under theirs. It does not run at all when the first block alone is predicted to take more
+ * than twice the budget (a sequential sampler's block on a slow model). See {@link StageMeasure} for why.
+ *
+ * <p>Why a time target and not a number of rounds: on a 2-core host shared with the executors, the driver's
+ * time between rounds moved 2x between four 127-round probes taken back to back (0.28 to 0.59 ms a round,
+ * sde at batch 16, measured), in bursts longer than one such probe; a probe of one sequential block (0.1 s)
+ * saw one burst or none, and over-predicted a 2 s run by 1.6x.
  */
 final class ClusterStageProbe {
     private ClusterStageProbe() {}
 
     static final double BUDGET_SECONDS = 1.5;
+    static final double TARGET_SECONDS = 1.0;
     static final int MIN_ROUNDS = 24;
+    static final double WARM_MIN_SECONDS = 1.0;
+    static final double WARM_MAX_SECONDS = 2.0;
+    static final double WARM_AGREEMENT = 0.15;
     /** First sample id of this probe: beside the driver probe's ids, far from any run's. */
     static final long IDS = Probe.PROBE_IDS + (1L << 20);
 
@@ -53,47 +65,110 @@ final class ClusterStageProbe {
                 io.piadm.sampler.Workspace.Scope ws = io.piadm.sampler.Workspace.open()) {
             TimedEvaluator timed = new TimedEvaluator(spark);
             CountingEvaluator ev = CountingEvaluator.of(timed);
-            int stages = 0;
-            double spent = 0;
-            List<Integer> firstRounds = new ArrayList<>();
-            long begin = System.nanoTime();
-            for (int stage = 0; stage < s.stageCount(); stage++) {
-                if (stage > 0 && (timed.rows.size() >= MIN_ROUNDS + 1
-                        || spent + predictedStage.applyAsDouble(stage) > BUDGET_SECONDS)) {
+            // Warm-up: blocks run and not measured, for WARM_MIN_SECONDS, then until two blocks in a row cost
+            // the same per row within WARM_AGREEMENT, or WARM_MAX_SECONDS have passed. Its first round starts
+            // the service (its tasks connecting), and the first seconds at a new batch run code the JIT has
+            // not yet compiled for it, in the driver and in every executor, on cores they share. Measured
+            // (sde at batch 16, fresh application, probes back to back): 0.41, 0.28, 0.28, 0.23, 0.24 ms of
+            // driver time a round with no warm-up; 0.32 then 0.24 after a warm-up that stopped at the first
+            // two blocks that agreed (0.2 s): the trend is slow, each block close to the one before. The run
+            // that follows is at the later figures.
+            int stage = 0;
+            int warmBlocks = 0;
+            double prevPerRow = Double.NaN;
+            double warmPredicted = 0;
+            List<Integer> warmStarts = new ArrayList<>();
+            long warmBegin = System.nanoTime();
+            while (stage < s.stageCount()) {
+                double warm = (System.nanoTime() - warmBegin) / 1e9;
+                if (warmBlocks > 0) {
+                    // Another warm-up block only when it fits in what is left of the warm-up's time.
+                    double scale = warmPredicted > 0 ? Math.max(1, warm / warmPredicted) : 1;
+                    if (warm + scale * predictedStage.applyAsDouble(stage) > WARM_MAX_SECONDS) {
+                        break;
+                    }
+                }
+                int from = timed.rows.size();
+                warmStarts.add(from);
+                long b0 = System.nanoTime();
+                s.runStage(stage, ids, y, ev, SamplingListener.NONE);
+                double perRow = (System.nanoTime() - b0) / 1e9 / Math.max(1, rowsSince(timed, from));
+                warmPredicted += predictedStage.applyAsDouble(stage);
+                stage++;
+                warmBlocks++;
+                warm = (System.nanoTime() - warmBegin) / 1e9;
+                boolean agree = Math.abs(perRow - prevPerRow) <= WARM_AGREEMENT * Math.min(perRow, prevPerRow);
+                if (warm >= WARM_MAX_SECONDS || (warm >= WARM_MIN_SECONDS && warmBlocks >= 2 && agree)) {
                     break;
+                }
+                prevPerRow = perRow;
+            }
+            // A first block as long as the whole warm-up (a latency-bound model's sequential block) is
+            // measured after all, without the service's first round: a second block of it would double the
+            // probe, and there the rounds' wait, not the JIT, is the cost.
+            boolean longFirst = warmBlocks == 1;
+            int first = longFirst ? 1 : timed.rows.size();
+            long begin = longFirst ? timed.starts.get(0) + timed.nanos.get(0) : System.nanoTime();
+            List<Integer> firstRounds = longFirst ? new ArrayList<>(warmStarts) : new ArrayList<>();
+            int stages = longFirst ? 1 : 0;
+            double predictedSoFar = longFirst ? warmPredicted : 0;
+            if (longFirst) {
+                warmBlocks = 0;
+            }
+            double spent = (System.nanoTime() - begin) / 1e9;
+            for (; stage < s.stageCount(); stage++) {
+                if (stages > 0) {
+                    boolean enough = spent >= TARGET_SECONDS && timed.rows.size() - first >= MIN_ROUNDS;
+                    double scale = predictedSoFar > 0 ? Math.max(1, spent / predictedSoFar) : 1;
+                    if (enough || spent + scale * predictedStage.applyAsDouble(stage) > BUDGET_SECONDS) {
+                        break;
+                    }
                 }
                 firstRounds.add(timed.rows.size());
                 s.runStage(stage, ids, y, ev, SamplingListener.NONE);
+                predictedSoFar += predictedStage.applyAsDouble(stage);
                 stages++;
-                // The budget is for the measured rounds: the first round's wait for the service's tasks to
-                // connect (up to a second) would otherwise leave one block, too few rounds for the segments.
-                spent = (System.nanoTime() - begin - timed.nanos.get(0)) / 1e9;
+                spent = (System.nanoTime() - begin) / 1e9;
             }
             long end = System.nanoTime();
-            int n = timed.rows.size();
-            if (n < 2) {
+            if (stages == 0) {
+                // The warm-up took every block: measure them after all, without the service's first round.
+                first = 1;
+                stages = warmBlocks;
+                warmBlocks = 0;
+                firstRounds = warmStarts;
+            }
+            int n = timed.rows.size() - first;
+            if (n < 1) {
                 return null;
             }
-            // The driver's time before each round: since the previous round returned (the first: since the
-            // probe began); what follows the last round goes to it. The first round started the service (its
-            // tasks connecting): not a round of the run's kind, so it is left out, with the driver time before it.
-            int[] rows = new int[n - 1];
-            boolean[] starts = new boolean[n - 1];
-            double[] inside = new double[n - 1];
-            double[] driver = new double[n - 1];
-            long prevEnd = timed.starts.get(0) + timed.nanos.get(0);
-            for (int i = 1; i < n; i++) {
+            // The driver's time before each measured round: since the previous round returned (the first:
+            // since the measured blocks began); what follows the last round goes to it.
+            int[] rows = new int[n];
+            boolean[] starts = new boolean[n];
+            double[] inside = new double[n];
+            double[] driver = new double[n];
+            long prevEnd = first == 1 ? timed.starts.get(0) + timed.nanos.get(0) : begin;
+            for (int i = first; i < timed.rows.size(); i++) {
                 long st = timed.starts.get(i);
-                rows[i - 1] = timed.rows.get(i);
-                starts[i - 1] = firstRounds.contains(i);
-                inside[i - 1] = timed.nanos.get(i) / 1e9;
-                driver[i - 1] = Math.max(0, st - prevEnd) / 1e9;
+                rows[i - first] = timed.rows.get(i);
+                starts[i - first] = firstRounds.contains(i);
+                inside[i - first] = timed.nanos.get(i) / 1e9;
+                driver[i - first] = Math.max(0, st - prevEnd) / 1e9;
                 prevEnd = st + timed.nanos.get(i);
             }
-            driver[n - 2] += Math.max(0, end - prevEnd) / 1e9;
-            return new StageMeasure(batch, stages, rows, starts, inside, driver);
+            driver[n - 1] += Math.max(0, end - prevEnd) / 1e9;
+            return new StageMeasure(batch, stages, rows, starts, inside, driver, warmBlocks);
         } finally {
             sc.setLocalProperty("spark.job.description", prev);
         }
+    }
+
+    private static long rowsSince(TimedEvaluator t, int from) {
+        long r = 0;
+        for (int i = from; i < t.rows.size(); i++) {
+            r += t.rows.get(i);
+        }
+        return r;
     }
 }

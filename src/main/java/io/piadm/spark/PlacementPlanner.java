@@ -31,10 +31,14 @@ public final class PlacementPlanner {
     /** Largest batch a probe runs (its cost grows with it; the per-row cost levels off well before). */
     static final int PROBE_MAX_BATCH = 32;
     /**
-     * Largest batch of the time-parallel probe on the cluster: nearer the run's own batch than the CPU
-     * probes' (its corrections measured at 32 over-corrected a run at batch 63 by 1.5x in one bench).
+     * The time-parallel probe on the cluster runs at the run's own batch, halved (not below this) while its
+     * first block is predicted to take more than half the probe's budget. Why the run's batch: the driver's
+     * time between rounds has a part per round that does not scale with the rows (waking the scan's threads,
+     * the channel's bookkeeping); a probe at batch 64 of a run at 256 measured 25 us a row of driver time
+     * against the run's 11.6 (sde, d = 1024, plain CPU), and corrections at 32 over-corrected a run at 63 by
+     * 1.5x in an earlier bench.
      */
-    static final int STAGE_PROBE_MAX_BATCH = 64;
+    static final int STAGE_PROBE_MIN_BATCH = 64;
 
     /**
      * How the sample-parallel placement runs, for the cost model: the executor-resident job
@@ -213,9 +217,13 @@ public final class PlacementPlanner {
         // and driver terms by what a real sequence of rounds costs (ClusterStageProbe, StageMeasure).
         for (int i = 0; i < kinds.size(); i++) {
             RoundProfile p = profiles.get(i);
-            int tb = (int) Math.max(1, Math.min(STAGE_PROBE_MAX_BATCH, Math.min(batches.get(i), n)));
+            int tb = (int) Math.max(1, Math.min(batches.get(i), n));
+            while (tb > STAGE_PROBE_MIN_BATCH && cm.stageSeconds(p, 0, tb, tiles) > ClusterStageProbe.BUDGET_SECONDS / 2) {
+                tb = Math.max(STAGE_PROBE_MIN_BATCH, tb / 2);
+            }
+            final int probeBatch = tb;
             io.piadm.plan.StageMeasure sm = ClusterStageProbe.run(sc, kinds.get(i), job.config(), job.model(), tiles,
-                    tb, stage -> cm.stageSeconds(p, stage, tb, tiles));
+                    probeBatch, stage -> cm.stageSeconds(p, stage, probeBatch, tiles));
             if (sm != null) {
                 cm.fitTimeParallel(p, sm, tiles, (int) Math.max(1, Math.min(batches.get(i), n)));
             }

@@ -175,10 +175,13 @@ public final class SparkRun {
         String evaluator;
         long jobs;
         Map<String, Object> transport;
+        io.piadm.eval.SplitClock split;
         try (SparkTimeEvaluator ev = new SparkTimeEvaluator(sc, job.model(), s.partitions, sampler.stageCount())) {
             partitions = ev.partitions();
             evaluator = ev.describe();
-            result = new SamplingDriver(sampler, ev, (int) mem.get("batchSize"))
+            // The run's own split of its time, beside the planner's probe of the same two parts (SplitClock).
+            split = new io.piadm.eval.SplitClock(ev);
+            result = new SamplingDriver(sampler, split, (int) mem.get("batchSize"))
                     .resume(firstSample, count, next, state, previous, l);
             jobs = ev.sparkJobs();
             transport = ev.transportReport();
@@ -186,6 +189,7 @@ public final class SparkRun {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("batchSize", mem.get("batchSize"));
         extra.put("transport", transport);
+        extra.put("timeSplit", split.describeSplit());
         extra.put("memory", mem.describe());
         return new Outcome(result, plan, partitions, sc.master(), evaluator, id.hash(),
                 from == null ? null : from.nextStage(), ck, chunks, id, null, jobs, extra);
