@@ -20,9 +20,9 @@ import java.util.function.IntToDoubleFunction;
 /**
  * The planner's time-parallel probe: the first blocks of one batch of {@code batch} samples, run exactly as
  * the time-parallel placement runs them (the run's model, through a score service of the run's tiles), on
- * sample ids far from the run's (the results are thrown away). Warm-up blocks come first, not measured
- * (the service's start, the JIT at a new batch; at least {@link #WARM_MIN_SECONDS}, at most
- * {@link #WARM_MAX_SECONDS}). Then it runs blocks until it has measured
+ * sample ids far from the run's (the results are thrown away). The rounds of its first
+ * {@link #WARM_SECONDS} are a warm-up, not measured (the service's start, the JIT at a new batch). Then it
+ * runs blocks until it has measured
  * {@link #TARGET_SECONDS} (and at least {@link #MIN_ROUNDS} rounds), or until the next block would take it
  * past {@link #BUDGET_SECONDS}: the cost model's prediction of that block, scaled by how far the blocks so
  * far ran over or under theirs. It does not run at all when the first block alone is predicted to take more
@@ -39,9 +39,7 @@ final class ClusterStageProbe {
     static final double BUDGET_SECONDS = 1.5;
     static final double TARGET_SECONDS = 1.0;
     static final int MIN_ROUNDS = 24;
-    static final double WARM_MIN_SECONDS = 1.0;
-    static final double WARM_MAX_SECONDS = 2.0;
-    static final double WARM_AGREEMENT = 0.15;
+    static final double WARM_SECONDS = 1.0;
     /** First sample id of this probe: beside the driver probe's ids, far from any run's. */
     static final long IDS = Probe.PROBE_IDS + (1L << 20);
 
@@ -65,100 +63,80 @@ final class ClusterStageProbe {
                 io.piadm.sampler.Workspace.Scope ws = io.piadm.sampler.Workspace.open()) {
             TimedEvaluator timed = new TimedEvaluator(spark);
             CountingEvaluator ev = CountingEvaluator.of(timed);
-            // Warm-up: blocks run and not measured, for WARM_MIN_SECONDS, then until two blocks in a row cost
-            // the same per row within WARM_AGREEMENT, or WARM_MAX_SECONDS have passed. Its first round starts
-            // the service (its tasks connecting), and the first seconds at a new batch run code the JIT has
-            // not yet compiled for it, in the driver and in every executor, on cores they share. Measured
-            // (sde at batch 16, fresh application, probes back to back): 0.41, 0.28, 0.28, 0.23, 0.24 ms of
-            // driver time a round with no warm-up; 0.32 then 0.24 after a warm-up that stopped at the first
-            // two blocks that agreed (0.2 s): the trend is slow, each block close to the one before. The run
-            // that follows is at the later figures.
-            int stage = 0;
+            // Warm-up: the rounds of the first WARM_SECONDS after the service's first round are run and not
+            // measured, whatever block they fall in (a sequential block at batch 256 alone lasts a second).
+            // The first round starts the service (its tasks connecting), and the first seconds at a new batch
+            // run code the JIT has not yet compiled for it, in the driver and in every executor, on cores they
+            // share. Measured: four probes of sde at batch 16 back to back in a fresh application read 0.41,
+            // 0.28, 0.28, 0.23 ms of driver time a round, and the run that follows is at the later figures;
+            // a probe of one block at batch 256 from its start read 7.8 ms a round against the run's 4.4.
+            List<Integer> blockFirst = new ArrayList<>();
+            long warmEnd = Long.MAX_VALUE;
+            double predictedMeasured = 0;
             int warmBlocks = 0;
-            double prevPerRow = Double.NaN;
-            double warmPredicted = 0;
-            List<Integer> warmStarts = new ArrayList<>();
-            long warmBegin = System.nanoTime();
-            while (stage < s.stageCount()) {
-                double warm = (System.nanoTime() - warmBegin) / 1e9;
-                if (warmBlocks > 0) {
-                    // Another warm-up block only when it fits in what is left of the warm-up's time (its
-                    // prediction scaled by the blocks so far, without the service's start in the first round).
-                    double ran = warm - timed.nanos.get(0) / 1e9;
-                    double scale = warmPredicted > 0 ? Math.max(1, ran / warmPredicted) : 1;
-                    if (warm + scale * predictedStage.applyAsDouble(stage) > WARM_MAX_SECONDS) {
+            int stage = 0;
+            for (; stage < s.stageCount(); stage++) {
+                if (warmEnd != Long.MAX_VALUE) {
+                    long now = System.nanoTime();
+                    double spent = Math.max(0, now - warmEnd) / 1e9;
+                    int measured = countFrom(timed, warmEnd);
+                    boolean enough = spent >= TARGET_SECONDS && measured >= MIN_ROUNDS;
+                    // The next block by its prediction, scaled by how far the measured part ran over its own.
+                    double scale = predictedMeasured > 0 && spent > 0 ? Math.max(1, spent / predictedMeasured) : 1;
+                    if (enough || (measured > 0 && spent + scale * predictedStage.applyAsDouble(stage) > BUDGET_SECONDS)) {
                         break;
                     }
                 }
-                int from = timed.rows.size();
-                warmStarts.add(from);
+                blockFirst.add(timed.rows.size());
                 long b0 = System.nanoTime();
                 s.runStage(stage, ids, y, ev, SamplingListener.NONE);
-                double perRow = (System.nanoTime() - b0) / 1e9 / Math.max(1, rowsSince(timed, from));
-                warmPredicted += predictedStage.applyAsDouble(stage);
-                stage++;
-                warmBlocks++;
-                warm = (System.nanoTime() - warmBegin) / 1e9;
-                boolean agree = Math.abs(perRow - prevPerRow) <= WARM_AGREEMENT * Math.min(perRow, prevPerRow);
-                if (warm >= WARM_MAX_SECONDS || (warm >= WARM_MIN_SECONDS && warmBlocks >= 2 && agree)) {
-                    break;
+                if (warmEnd == Long.MAX_VALUE) {
+                    warmEnd = timed.starts.get(0) + timed.nanos.get(0) + (long) (WARM_SECONDS * 1e9);
                 }
-                prevPerRow = perRow;
-            }
-            // A first block as long as the warm-up itself (a latency-bound model's sequential block: 128
-            // held rounds) is measured after all, without the service's first round: a second block of it
-            // would double the probe, and there the rounds' wait, not the JIT, is the cost. A shorter first
-            // block is not: measured, the first 5 rounds of piadm-ode at batch 42 read 235x the predicted
-            // driver time, the next blocks' 1.6x.
-            boolean longFirst = warmBlocks == 1 && warmBlocks < s.stageCount()
-                    && (timed.starts.get(timed.rows.size() - 1) + timed.nanos.get(timed.rows.size() - 1)
-                            - timed.starts.get(0) - timed.nanos.get(0)) / 1e9 >= WARM_MIN_SECONDS;
-            int first = longFirst ? 1 : timed.rows.size();
-            long begin = longFirst ? timed.starts.get(0) + timed.nanos.get(0) : System.nanoTime();
-            List<Integer> firstRounds = longFirst ? new ArrayList<>(warmStarts) : new ArrayList<>();
-            int stages = longFirst ? 1 : 0;
-            double predictedSoFar = longFirst ? warmPredicted : 0;
-            if (longFirst) {
-                warmBlocks = 0;
-            }
-            double spent = (System.nanoTime() - begin) / 1e9;
-            for (; stage < s.stageCount(); stage++) {
-                if (stages > 0) {
-                    boolean enough = spent >= TARGET_SECONDS && timed.rows.size() - first >= MIN_ROUNDS;
-                    double scale = predictedSoFar > 0 ? Math.max(1, spent / predictedSoFar) : 1;
-                    if (enough || spent + scale * predictedStage.applyAsDouble(stage) > BUDGET_SECONDS) {
-                        break;
-                    }
+                // The block's prediction, in the share of its rounds that were measured.
+                int rounds = timed.rows.size() - blockFirst.get(blockFirst.size() - 1);
+                int measuredHere = 0;
+                for (int i = blockFirst.get(blockFirst.size() - 1); i < timed.rows.size(); i++) {
+                    measuredHere += timed.starts.get(i) >= warmEnd ? 1 : 0;
                 }
-                firstRounds.add(timed.rows.size());
-                s.runStage(stage, ids, y, ev, SamplingListener.NONE);
-                predictedSoFar += predictedStage.applyAsDouble(stage);
-                stages++;
-                spent = (System.nanoTime() - begin) / 1e9;
+                predictedMeasured += rounds > 0 ? predictedStage.applyAsDouble(stage) * measuredHere / rounds : 0;
+                if (measuredHere < rounds) {
+                    warmBlocks++;
+                }
+                if (b0 - warmEnd > (long) ((WARM_SECONDS + 2 * BUDGET_SECONDS) * 1e9)) {
+                    break; // a guard: the probe never runs much past its budget
+                }
             }
             long end = System.nanoTime();
-            if (stages == 0) {
-                // The warm-up took every block: measure them after all, without the service's first round.
+            int first = 0;
+            while (first < timed.rows.size() && timed.starts.get(first) < warmEnd) {
+                first++;
+            }
+            if (first >= timed.rows.size()) {
+                // Every round fell in the warm-up (few, short blocks): measure them after all, without the
+                // service's first round.
                 first = 1;
-                stages = warmBlocks;
                 warmBlocks = 0;
-                firstRounds = warmStarts;
             }
             int n = timed.rows.size() - first;
             if (n < 1) {
                 return null;
             }
-            // The driver's time before each measured round: since the previous round returned (the first:
-            // since the measured blocks began); what follows the last round goes to it.
+            int stages = 0;
+            for (int f : blockFirst) {
+                stages += f + countRounds(blockFirst, f, timed.rows.size()) > first ? 1 : 0;
+            }
+            // The driver's time before each measured round: since the previous round returned; what follows
+            // the last round goes to it. A round that opens a block carries the block's start (its noise).
             int[] rows = new int[n];
             boolean[] starts = new boolean[n];
             double[] inside = new double[n];
             double[] driver = new double[n];
-            long prevEnd = first == 1 ? timed.starts.get(0) + timed.nanos.get(0) : begin;
+            long prevEnd = timed.starts.get(first - 1 < 0 ? 0 : first - 1) + timed.nanos.get(first - 1 < 0 ? 0 : first - 1);
             for (int i = first; i < timed.rows.size(); i++) {
                 long st = timed.starts.get(i);
                 rows[i - first] = timed.rows.get(i);
-                starts[i - first] = firstRounds.contains(i);
+                starts[i - first] = blockFirst.contains(i);
                 inside[i - first] = timed.nanos.get(i) / 1e9;
                 driver[i - first] = Math.max(0, st - prevEnd) / 1e9;
                 prevEnd = st + timed.nanos.get(i);
@@ -170,11 +148,18 @@ final class ClusterStageProbe {
         }
     }
 
-    private static long rowsSince(TimedEvaluator t, int from) {
-        long r = 0;
-        for (int i = from; i < t.rows.size(); i++) {
-            r += t.rows.get(i);
+    /** Rounds that started at or after {@code from} (nanoTime). */
+    private static int countFrom(TimedEvaluator t, long from) {
+        int c = 0;
+        for (int i = t.starts.size() - 1; i >= 0 && t.starts.get(i) >= from; i--) {
+            c++;
         }
-        return r;
+        return c;
+    }
+
+    /** Rounds of the block that begins at round {@code f} ({@code blockFirst} holds every block's first round). */
+    private static int countRounds(List<Integer> blockFirst, int f, int total) {
+        int k = blockFirst.indexOf(f);
+        return (k + 1 < blockFirst.size() ? blockFirst.get(k + 1) : total) - f;
     }
 }
