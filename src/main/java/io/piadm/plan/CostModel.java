@@ -178,12 +178,12 @@ public final class CostModel {
 
     /**
      * Corrects the profile's time-parallel terms by what the probe on the cluster measured
-     * ({@link StageMeasure}). The probe's rounds are cut into consecutive segments; in each, the channel's
-     * ratio is (time inside the evaluator - the predicted model calls) over the predicted channel, the
-     * driver's its measured time over the predicted driver scan (rows, and the samples' block starts that
-     * fall in it). The corrections are the medians over the segments: on a shared 2-core host one compilation
-     * or collection pause of a second lands in one segment of a 2-second probe, and a ratio of sums would
-     * carry it into every round of the run (measured: 6.8x in one probe against 1.5x over the whole run).
+     * ({@link StageMeasure}). The probe's rounds are cut into consecutive segments ({@link #segments}); in
+     * each, the channel's ratio is (time inside the evaluator - the predicted model calls) over the predicted
+     * channel, the driver's its measured time over the predicted driver scan (rows, and the samples' block
+     * starts that fall in it). Each correction is the ratio of the sums over the segments within
+     * {@link #OUTLIER_FACTOR} of the median segment ({@link #trimmedRatio}): on a shared 2-core host one
+     * compilation or collection pause of a second lands in one segment of a 2-second probe.
      * {@code runBatch}: the batch of the run predicted ({@link #MAX_DRIVER_EXTRAPOLATION}).
      */
     public void fitTimeParallel(RoundProfile p, StageMeasure m, int tiles, int runBatch) {
@@ -193,9 +193,11 @@ public final class CostModel {
         double perRow = (dc != null ? dc.perRow : p.samplerCpuPerRow()) / spread;
         double perStart = (dc != null ? dc.perSampleBlock * b : 0) / spread;
         int n = m.rounds();
-        int k = Math.max(1, Math.min(SEGMENTS, n / SEGMENT_ROUNDS));
+        int[] bounds = segments(m);
+        int k = bounds.length - 1;
         double[] cfs = new double[k];
         double[] dfs = new double[k];
+        double[][] sums = new double[k][4]; // {predicted channel, measured channel, predicted driver, measured driver}
         double channelAll = 0;
         double modelAll = 0;
         double driverAll = 0;
@@ -205,7 +207,7 @@ public final class CostModel {
             double driver = 0;
             double inside = 0;
             double outside = 0;
-            for (int i = (int) ((long) n * g / k); i < (int) ((long) n * (g + 1) / k); i++) {
+            for (int i = bounds[g]; i < bounds[g + 1]; i++) {
                 int r = m.roundRows[i];
                 channel += channel(r);
                 model += modelRound(r, tiles);
@@ -215,12 +217,13 @@ public final class CostModel {
             }
             cfs[g] = channel > 0 ? (inside - model) / channel : Double.NaN;
             dfs[g] = driver > 0 ? outside / driver : Double.NaN;
+            sums[g] = new double[] {channel, inside - model, driver, outside};
             channelAll += channel;
             modelAll += model;
             driverAll += driver;
         }
-        double cf = clamp(median(cfs));
-        double measuredDf = clamp(median(dfs));
+        double cf = clamp(trimmedRatio(cfs, sums, 0));
+        double measuredDf = clamp(trimmedRatio(dfs, sums, 2));
         boolean driverApplies = runBatch <= (long) MAX_DRIVER_EXTRAPOLATION * m.batch;
         double df = driverApplies ? measuredDf : 1;
         Map<String, Object> fit = new LinkedHashMap<>(m.describe());
@@ -239,6 +242,70 @@ public final class CostModel {
         fit.put("channelFactor", cf);
         fit.put("driverFactor", df);
         p.withTimeParallelFit(cf, df, fit);
+    }
+
+    /**
+     * Segment boundaries (round indices, first 0, last n) of a probe's measured rounds: whole blocks when it
+     * measured at least {@link #SEGMENTS_OF_BLOCKS} block starts (the rounds before the first start join the
+     * first segment), else runs of consecutive rounds. Why whole blocks: a Picard block's first round
+     * carries the block's start (its noise, its points), a few rounds later the next phase's; segments of
+     * three rounds then alternated between 0.4x and 15x the predicted driver time (piadm-ode at batch 42,
+     * measured), and their median was ruled by how many segments held a start.
+     */
+    static int[] segments(StageMeasure m) {
+        int n = m.rounds();
+        java.util.List<Integer> starts = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (m.blockStarts[i]) {
+                starts.add(i);
+            }
+        }
+        if (starts.size() >= SEGMENTS_OF_BLOCKS) {
+            int blocks = starts.size();
+            int k = Math.min(SEGMENTS, blocks);
+            int[] bounds = new int[k + 1];
+            for (int g = 1; g < k; g++) {
+                bounds[g] = starts.get((int) ((long) blocks * g / k));
+            }
+            bounds[k] = n;
+            return bounds;
+        }
+        int k = Math.max(1, Math.min(SEGMENTS, n / SEGMENT_ROUNDS));
+        int[] bounds = new int[k + 1];
+        for (int g = 0; g <= k; g++) {
+            bounds[g] = (int) ((long) n * g / k);
+        }
+        return bounds;
+    }
+
+    /** Segments of whole blocks are used from this many measured block starts on. */
+    static final int SEGMENTS_OF_BLOCKS = 3;
+    /** A segment whose ratio is more than this factor off the median is a pause, not the run's cost. */
+    static final double OUTLIER_FACTOR = 3;
+
+    /**
+     * The ratio of the sums (measured over predicted, {@code sums[g][at + 1] / sums[g][at]}) over the
+     * segments whose own ratio is within {@link #OUTLIER_FACTOR} of the median ratio. Segments' costs are
+     * lumpy (a block's start, a phase's), and only the sum over whole blocks is the run's; a pause of a
+     * second (a collection, a compilation) lands in one segment and is left out (measured: a driver factor
+     * of 6.8 from a ratio of sums over every segment of one probe, against 1.5 over the whole run).
+     */
+    static double trimmedRatio(double[] ratios, double[][] sums, int at) {
+        double med = median(ratios);
+        if (!Double.isFinite(med)) {
+            return Double.NaN;
+        }
+        double predicted = 0;
+        double measured = 0;
+        for (int g = 0; g < ratios.length; g++) {
+            double r = ratios[g];
+            boolean kept = Double.isFinite(r) && (med <= 0 ? r <= 0 : r <= OUTLIER_FACTOR * med && r >= med / OUTLIER_FACTOR);
+            if (kept) {
+                predicted += sums[g][at];
+                measured += sums[g][at + 1];
+            }
+        }
+        return predicted > 0 ? measured / predicted : med;
     }
 
     /** The median of the finite values (NaN when none): of an even count, the mean of the middle two. */

@@ -22,7 +22,7 @@ public final class StageMeasure {
     public final boolean[] blockStarts;
     public final double[] insideSeconds;
     public final double[] driverSeconds;
-    /** Blocks run before the measured ones, not measured (the service's start, the JIT at a new batch). */
+    /** Blocks with rounds in the probe's warm-up, not measured (the service's start, the JIT at a new batch). */
     public final int warmupBlocks;
 
     public StageMeasure(int batch, int stages, int[] roundRows, boolean[] blockStarts, double[] insideSeconds,

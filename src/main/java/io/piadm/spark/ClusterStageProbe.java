@@ -112,6 +112,14 @@ final class ClusterStageProbe {
             while (first < timed.rows.size() && timed.starts.get(first) < warmEnd) {
                 first++;
             }
+            // From the first block that starts after the warm-up, when one does and leaves enough rounds:
+            // the fit compares whole blocks (CostModel#segments).
+            for (int f : blockFirst) {
+                if (f >= first && f < timed.rows.size() && timed.rows.size() - f >= MIN_ROUNDS / 2) {
+                    first = f;
+                    break;
+                }
+            }
             if (first >= timed.rows.size()) {
                 // Every round fell in the warm-up (few, short blocks): measure them after all, without the
                 // service's first round.

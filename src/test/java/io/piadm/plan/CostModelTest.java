@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -226,6 +227,35 @@ class CostModelTest {
             sumDriver += x;
         }
         assertTrue(sumDriver / (15 * 10 * 1e-6 / 2 + 3 * 2 * 2e-5 / 2) > 1000);
+    }
+
+    @Test
+    void lumpyBlockStartsAreFittedOverWholeBlocks() {
+        // 4 blocks of 6 rounds of 10 rows at batch 2; the driver costs 1 us per row and 20 us per sample and
+        // block over 2 cores: 25 us predicted for a block's first round, 5 us for the others, 50 us a block.
+        RoundProfile p = new RoundProfile("piadm-ode", List.of(new RoundProfile.PhaseRounds(0, "predictor",
+                new double[] {5, 5, 5, 5, 5, 5})), 1e-6, 0, 1, 0, "test");
+        p.withDriverCost(new Probe.Cost(1e-6, 2e-5), 2);
+        CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
+        int n = 24;
+        int[] rows = new int[n];
+        boolean[] starts = new boolean[n];
+        double[] inside = new double[n];
+        double[] driver = new double[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = 10;
+            starts[i] = i % 6 == 0;
+            inside[i] = 0.02 + 0.0011;
+            // Every block took exactly twice its prediction, all of the excess in its first round (3x there,
+            // 1x elsewhere): runs of three rounds read 1x or 2.4x by where the starts fall.
+            driver[i] = starts[i] ? 7.5e-5 : 5e-6;
+        }
+        StageMeasure m = new StageMeasure(2, 4, rows, starts, inside, driver);
+        int[] seg = CostModel.segments(m);
+        assertArrayEquals(new int[] {0, 6, 12, 18, 24}, seg, "one segment per whole block");
+        cm.fitTimeParallel(p, m, 16, 2);
+        assertEquals(2.0, p.driverFactor(), 1e-9);
+        assertEquals(1.0, p.channelFactor(), 1e-9);
     }
 
     @Test
