@@ -73,7 +73,7 @@ final class ClusterStageProbe {
             List<Integer> blockFirst = new ArrayList<>();
             long warmEnd = Long.MAX_VALUE;
             double predictedMeasured = 0;
-            int warmBlocks = 0;
+            int warmBlocks;
             int stage = 0;
             for (; stage < s.stageCount(); stage++) {
                 if (warmEnd != Long.MAX_VALUE) {
@@ -100,9 +100,6 @@ final class ClusterStageProbe {
                     measuredHere += timed.starts.get(i) >= warmEnd ? 1 : 0;
                 }
                 predictedMeasured += rounds > 0 ? predictedStage.applyAsDouble(stage) * measuredHere / rounds : 0;
-                if (measuredHere < rounds) {
-                    warmBlocks++;
-                }
                 if (b0 - warmEnd > (long) ((WARM_SECONDS + 2 * BUDGET_SECONDS) * 1e9)) {
                     break; // a guard: the probe never runs much past its budget
                 }
@@ -124,15 +121,20 @@ final class ClusterStageProbe {
                 // Every round fell in the warm-up (few, short blocks): measure them after all, without the
                 // service's first round.
                 first = 1;
-                warmBlocks = 0;
             }
             int n = timed.rows.size() - first;
             if (n < 1) {
                 return null;
             }
+            // Blocks with a measured round, and blocks with a round in the warm-up (one can be both).
             int stages = 0;
+            warmBlocks = 0;
             for (int f : blockFirst) {
                 stages += f + countRounds(blockFirst, f, timed.rows.size()) > first ? 1 : 0;
+                warmBlocks += f < first ? 1 : 0;
+            }
+            if (first == 1) {
+                warmBlocks = 0; // every round measured but the service's first
             }
             // The driver's time before each measured round: since the previous round returned; what follows
             // the last round goes to it. A round that opens a block carries the block's start (its noise).
