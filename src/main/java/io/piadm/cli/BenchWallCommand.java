@@ -295,9 +295,10 @@ final class BenchWallCommand implements Callable<Integer> {
                     row.put("evaluationsPerSample", o.result.evaluationsPerSample());
                     row.put("predictedOverActual", p.seconds / wall);
                     row.put("evaluator", o.evaluator);
-                    row.put("backend", o.describe());
+                    Map<String, Object> backend = o.describe();
+                    row.put("backend", backend);
                     // A time-parallel run's own split (SplitClock), beside the prediction's parts.
-                    Object split = o.describe().get("timeSplit");
+                    Object split = backend.get("timeSplit");
                     String measured = split instanceof Map<?, ?> ts ? String.format(Locale.ROOT,
                             "; run: evaluator %.1f + driver %.1f s", ((Number) ts.get("insideEvaluatorSeconds")).doubleValue(),
                             ((Number) ts.get("betweenCallsSeconds")).doubleValue()) : "";

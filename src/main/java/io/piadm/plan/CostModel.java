@@ -197,7 +197,7 @@ public final class CostModel {
         int k = bounds.length - 1;
         double[] cfs = new double[k];
         double[] dfs = new double[k];
-        double[][] sums = new double[k][4]; // {predicted channel, measured channel, predicted driver, measured driver}
+        double[][] sums = new double[k][]; // {predicted channel, measured channel, predicted driver, measured driver}
         double channelAll = 0;
         double modelAll = 0;
         double driverAll = 0;

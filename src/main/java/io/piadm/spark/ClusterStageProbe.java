@@ -73,7 +73,6 @@ final class ClusterStageProbe {
             List<Integer> blockFirst = new ArrayList<>();
             long warmEnd = Long.MAX_VALUE;
             double predictedMeasured = 0;
-            int warmBlocks;
             int stage = 0;
             for (; stage < s.stageCount(); stage++) {
                 if (warmEnd != Long.MAX_VALUE) {
@@ -93,12 +92,10 @@ final class ClusterStageProbe {
                 if (warmEnd == Long.MAX_VALUE) {
                     warmEnd = timed.starts.get(0) + timed.nanos.get(0) + (long) (WARM_SECONDS * 1e9);
                 }
-                // The block's prediction, in the share of its rounds that were measured.
+                // The block's prediction, in the share of its rounds that were measured (the measured rounds
+                // are the last ones: rounds start in order).
                 int rounds = timed.rows.size() - blockFirst.get(blockFirst.size() - 1);
-                int measuredHere = 0;
-                for (int i = blockFirst.get(blockFirst.size() - 1); i < timed.rows.size(); i++) {
-                    measuredHere += timed.starts.get(i) >= warmEnd ? 1 : 0;
-                }
+                int measuredHere = Math.min(rounds, countFrom(timed, warmEnd));
                 predictedMeasured += rounds > 0 ? predictedStage.applyAsDouble(stage) * measuredHere / rounds : 0;
                 if (b0 - warmEnd > (long) ((WARM_SECONDS + 2 * BUDGET_SECONDS) * 1e9)) {
                     break; // a guard: the probe never runs much past its budget
@@ -112,7 +109,7 @@ final class ClusterStageProbe {
             // From the first block that starts after the warm-up, when one does and leaves enough rounds:
             // the fit compares whole blocks (CostModel#segments).
             for (int f : blockFirst) {
-                if (f >= first && f < timed.rows.size() && timed.rows.size() - f >= MIN_ROUNDS / 2) {
+                if (f >= first && timed.rows.size() - f >= MIN_ROUNDS / 2) {
                     first = f;
                     break;
                 }
@@ -126,15 +123,13 @@ final class ClusterStageProbe {
             if (n < 1) {
                 return null;
             }
-            // Blocks with a measured round, and blocks with a round in the warm-up (one can be both).
-            int stages = 0;
-            warmBlocks = 0;
+            // Blocks with a measured round (those from round first on, and the one it falls in), and blocks with
+            // a round in the warm-up (one can be both; none when every round but the service's first is measured).
+            int stages = blockFirst.contains(first) ? 0 : 1;
+            int warmBlocks = 0;
             for (int f : blockFirst) {
-                stages += f + countRounds(blockFirst, f, timed.rows.size()) > first ? 1 : 0;
-                warmBlocks += f < first ? 1 : 0;
-            }
-            if (first == 1) {
-                warmBlocks = 0; // every round measured but the service's first
+                stages += f >= first ? 1 : 0;
+                warmBlocks += f < first && first > 1 ? 1 : 0;
             }
             // The driver's time before each measured round: since the previous round returned; what follows
             // the last round goes to it. A round that opens a block carries the block's start (its noise).
@@ -142,7 +137,7 @@ final class ClusterStageProbe {
             boolean[] starts = new boolean[n];
             double[] inside = new double[n];
             double[] driver = new double[n];
-            long prevEnd = timed.starts.get(first - 1 < 0 ? 0 : first - 1) + timed.nanos.get(first - 1 < 0 ? 0 : first - 1);
+            long prevEnd = timed.starts.get(first - 1) + timed.nanos.get(first - 1); // first >= 1: round 0 warms up
             for (int i = first; i < timed.rows.size(); i++) {
                 long st = timed.starts.get(i);
                 rows[i - first] = timed.rows.get(i);
@@ -165,11 +160,5 @@ final class ClusterStageProbe {
             c++;
         }
         return c;
-    }
-
-    /** Rounds of the block that begins at round {@code f} ({@code blockFirst} holds every block's first round). */
-    private static int countRounds(List<Integer> blockFirst, int f, int total) {
-        int k = blockFirst.indexOf(f);
-        return (k + 1 < blockFirst.size() ? blockFirst.get(k + 1) : total) - f;
     }
 }
