@@ -130,6 +130,17 @@ public final class RoundProfile {
         return st.size();
     }
 
+    /** Rounds of block {@code stage} of one batch (every phase's sweeps with rows). */
+    public int roundsInStage(int stage) {
+        int r = 0;
+        for (PhaseRounds p : phases) {
+            for (double w : p.widths) {
+                r += p.stage == stage && w > 0 ? 1 : 0;
+            }
+        }
+        return r;
+    }
+
     /** The pilot's thread CPU time (set by {@link Pilot}; NaN when unknown). */
     RoundProfile withPilotCpu(double seconds) {
         this.pilotCpuSeconds = seconds;

@@ -28,6 +28,12 @@ import java.util.function.IntToDoubleFunction;
  * far ran over or under theirs. It does not run at all when the first block alone is predicted to take more
  * than twice the budget (a sequential sampler's block on a slow model). See {@link StageMeasure} for why.
  *
+ * <p>A sequential sampler's rounds are alike (one row per sample each), so its probe stops inside a block, at
+ * the round that completes the target: it runs at the run's batch even where one block lasts seconds (an
+ * emulated 20 ms device: 84 rounds of sde at batch 256 are 2.2 s, and halving the batch does not shorten
+ * them). Picard blocks are not alike round to round (a block's start, a phase's), so their probe ends at a
+ * block's end.
+ *
  * <p>Why a time target and not a number of rounds: on a 2-core host shared with the executors, the driver's
  * time between rounds moved 2x between four 127-round probes taken back to back (0.28 to 0.59 ms a round,
  * sde at batch 16, measured), in bursts longer than one such probe; a probe of one sequential block (0.1 s)
@@ -45,11 +51,14 @@ final class ClusterStageProbe {
 
     /**
      * @param predictedStage the cost model's prediction (seconds) of block s at this batch, before correction
+     * @param predictedRound the prediction of one round of block 0 at this batch (its mean), before correction
      * @return the measurement, or null when not run (a sliding-window sampler, or over budget)
      */
     static StageMeasure run(JavaSparkContext sc, SamplerKind kind, SamplerConfig config, ModelSpec model, int tiles,
-            int batch, IntToDoubleFunction predictedStage) {
-        if (kind.walk() == SamplerKind.Walk.SLIDING_WINDOW || predictedStage.applyAsDouble(0) > 2 * BUDGET_SECONDS) {
+            int batch, IntToDoubleFunction predictedStage, double predictedRound) {
+        boolean cutsBlocks = kind.walk() == SamplerKind.Walk.SEQUENTIAL;
+        double least = cutsBlocks ? MIN_ROUNDS * predictedRound : predictedStage.applyAsDouble(0);
+        if (kind.walk() == SamplerKind.Walk.SLIDING_WINDOW || least > 2 * BUDGET_SECONDS) {
             return null;
         }
         int d = model.dim();
@@ -62,7 +71,8 @@ final class ClusterStageProbe {
         try (SparkTimeEvaluator spark = new SparkTimeEvaluator(sc, model, tiles, s.stageCount());
                 io.piadm.sampler.Workspace.Scope ws = io.piadm.sampler.Workspace.open()) {
             TimedEvaluator timed = new TimedEvaluator(spark);
-            CountingEvaluator ev = CountingEvaluator.of(timed);
+            Cutter cutter = new Cutter(timed, cutsBlocks);
+            CountingEvaluator ev = CountingEvaluator.of(cutter);
             // Warm-up: the rounds of the first WARM_SECONDS after the service's first round are run and not
             // measured, whatever block they fall in (a sequential block at batch 256 alone lasts a second).
             // The first round starts the service (its tasks connecting), and the first seconds at a new batch
@@ -71,14 +81,15 @@ final class ClusterStageProbe {
             // 0.28, 0.28, 0.23 ms of driver time a round, and the run that follows is at the later figures;
             // a probe of one block at batch 256 from its start read 7.8 ms a round against the run's 4.4.
             List<Integer> blockFirst = new ArrayList<>();
-            long warmEnd = Long.MAX_VALUE;
             double predictedMeasured = 0;
             int stage = 0;
             for (; stage < s.stageCount(); stage++) {
-                if (warmEnd != Long.MAX_VALUE) {
+                // A Picard probe ends at a block's end: when it has measured enough, or when the next block would
+                // take it past the budget. A sequential one ends inside a block (Cutter).
+                if (!cutsBlocks && cutter.warmEnd != Long.MAX_VALUE) {
                     long now = System.nanoTime();
-                    double spent = Math.max(0, now - warmEnd) / 1e9;
-                    int measured = countFrom(timed, warmEnd);
+                    double spent = Math.max(0, now - cutter.warmEnd) / 1e9;
+                    int measured = countFrom(timed, cutter.warmEnd);
                     boolean enough = spent >= TARGET_SECONDS && measured >= MIN_ROUNDS;
                     // The next block by its prediction, scaled by how far the measured part ran over its own.
                     double scale = predictedMeasured > 0 && spent > 0 ? Math.max(1, spent / predictedMeasured) : 1;
@@ -88,10 +99,12 @@ final class ClusterStageProbe {
                 }
                 blockFirst.add(timed.rows.size());
                 long b0 = System.nanoTime();
-                s.runStage(stage, ids, y, ev, SamplingListener.NONE);
-                if (warmEnd == Long.MAX_VALUE) {
-                    warmEnd = timed.starts.get(0) + timed.nanos.get(0) + (long) (WARM_SECONDS * 1e9);
+                try {
+                    s.runStage(stage, ids, y, ev, SamplingListener.NONE);
+                } catch (Cut done) {
+                    break; // a sequential block, cut at the round that completed the target
                 }
+                long warmEnd = cutter.warmEnd;
                 // The block's prediction, in the share of its rounds that were measured (the measured rounds
                 // are the last ones: rounds start in order).
                 int rounds = timed.rows.size() - blockFirst.get(blockFirst.size() - 1);
@@ -102,13 +115,15 @@ final class ClusterStageProbe {
                 }
             }
             long end = System.nanoTime();
+            long warmEnd = cutter.warmEnd;
             int first = 0;
             while (first < timed.rows.size() && timed.starts.get(first) < warmEnd) {
                 first++;
             }
             // From the first block that starts after the warm-up, when one does and leaves enough rounds:
-            // the fit compares whole blocks (CostModel#segments).
-            for (int f : blockFirst) {
+            // the fit compares whole blocks (CostModel#segments). A sequential sampler's rounds are alike: from
+            // the warm-up's end.
+            for (int f : cutsBlocks ? List.<Integer>of() : blockFirst) {
                 if (f >= first && timed.rows.size() - f >= MIN_ROUNDS / 2) {
                     first = f;
                     break;
@@ -150,6 +165,55 @@ final class ClusterStageProbe {
             return new StageMeasure(batch, stages, rows, starts, inside, driver, warmBlocks);
         } finally {
             sc.setLocalProperty("spark.job.description", prev);
+        }
+    }
+
+    /** Thrown by {@link Cutter} after the round that completed a sequential probe's target. */
+    private static final class Cut extends RuntimeException {
+        Cut() {
+            super("time-parallel probe: target reached", null, false, false);
+        }
+    }
+
+    /**
+     * Starts the warm-up's clock at the end of the service's first round, counts the rounds that start after
+     * it, and (for a sequential sampler) ends the probe at the round that completes {@link #TARGET_SECONDS} and
+     * {@link #MIN_ROUNDS}: the round's scores are in, the state it would update is thrown away.
+     */
+    private static final class Cutter implements io.piadm.eval.ScoreEvaluator {
+        private final TimedEvaluator timed;
+        private final boolean cuts;
+        long warmEnd = Long.MAX_VALUE;
+        private int measured;
+
+        Cutter(TimedEvaluator timed, boolean cuts) {
+            this.timed = timed;
+            this.cuts = cuts;
+        }
+
+        @Override
+        public int dim() {
+            return timed.dim();
+        }
+
+        @Override
+        public void evaluate(io.piadm.eval.RoundInfo round, double[] x, double[] t, long[] ids, int rows, double[] out) {
+            timed.evaluate(round, x, t, ids, rows, out);
+            int last = timed.starts.size() - 1;
+            if (warmEnd == Long.MAX_VALUE) {
+                warmEnd = timed.starts.get(0) + timed.nanos.get(0) + (long) (WARM_SECONDS * 1e9);
+            } else if (timed.starts.get(last) >= warmEnd) {
+                measured++;
+            }
+            long now = timed.starts.get(last) + timed.nanos.get(last);
+            if (cuts && measured >= MIN_ROUNDS && now - warmEnd >= (long) (TARGET_SECONDS * 1e9)) {
+                throw new Cut();
+            }
+        }
+
+        @Override
+        public String describe() {
+            return timed.describe();
         }
     }
 

@@ -31,14 +31,28 @@ public final class PlacementPlanner {
     /** Largest batch a probe runs (its cost grows with it; the per-row cost levels off well before). */
     static final int PROBE_MAX_BATCH = 32;
     /**
-     * The time-parallel probe on the cluster runs at the run's own batch, halved (not below this) while its
-     * first block is predicted to take more than half the probe's budget. Why the run's batch: the driver's
+     * The time-parallel probe on the cluster runs at the run's own batch, halved (not below this) while the
+     * part of it the batch decides ({@link #stageProbeSeconds}) is predicted to take more than half the
+     * probe's budget. Why the run's batch: the driver's
      * time between rounds has a part per round that does not scale with the rows (waking the scan's threads,
      * the channel's bookkeeping); a probe at batch 64 of a run at 256 measured 25 us a row of driver time
      * against the run's 11.6 (sde, d = 1024, plain CPU), and corrections at 32 over-corrected a run at 63 by
      * 1.5x in an earlier bench.
      */
     static final int STAGE_PROBE_MIN_BATCH = 64;
+
+    /**
+     * The part of the time-parallel probe its batch decides, by the uncorrected model: a Picard probe's
+     * first block (it ends at a block's end), a sequential one's {@link ClusterStageProbe#MIN_ROUNDS} rounds
+     * (it ends inside a block). Why not a sequential block: with an emulated 20 ms device, 84 rounds of sde
+     * are 1.7 s at any batch, and halving the run's 256 down to 64 read 2.85 ms of driver time a round
+     * against the run's 5.6 at 256, which the per-row fit then scaled 4x: 2x over-predicted (measured).
+     */
+    static double stageProbeSeconds(CostModel cm, RoundProfile p, int batch, int tiles, boolean sequential,
+            int roundsOfFirstBlock) {
+        double block = cm.stageSeconds(p, 0, batch, tiles);
+        return sequential ? block * Math.min(1.0, (double) ClusterStageProbe.MIN_ROUNDS / roundsOfFirstBlock) : block;
+    }
 
     /**
      * How the sample-parallel placement runs, for the cost model: the executor-resident job
@@ -218,12 +232,16 @@ public final class PlacementPlanner {
         for (int i = 0; i < kinds.size(); i++) {
             RoundProfile p = profiles.get(i);
             int tb = (int) Math.max(1, Math.min(batches.get(i), n));
-            while (tb > STAGE_PROBE_MIN_BATCH && cm.stageSeconds(p, 0, tb, tiles) > ClusterStageProbe.BUDGET_SECONDS / 2) {
+            boolean sequential = kinds.get(i).walk() == SamplerKind.Walk.SEQUENTIAL;
+            int rounds0 = Math.max(1, p.roundsInStage(0));
+            while (tb > STAGE_PROBE_MIN_BATCH && stageProbeSeconds(cm, p, tb, tiles, sequential, rounds0)
+                    > ClusterStageProbe.BUDGET_SECONDS / 2) {
                 tb = Math.max(STAGE_PROBE_MIN_BATCH, tb / 2);
             }
             final int probeBatch = tb;
             io.piadm.plan.StageMeasure sm = ClusterStageProbe.run(sc, kinds.get(i), job.config(), job.model(), tiles,
-                    probeBatch, stage -> cm.stageSeconds(p, stage, probeBatch, tiles));
+                    probeBatch, stage -> cm.stageSeconds(p, stage, probeBatch, tiles),
+                    cm.stageSeconds(p, 0, probeBatch, tiles) / rounds0);
             if (sm != null) {
                 cm.fitTimeParallel(p, sm, tiles, (int) Math.max(1, Math.min(batches.get(i), n)));
             }
