@@ -279,7 +279,7 @@ public final class CostModel {
     }
 
     /** Segments of whole blocks are used from this many measured block starts on. */
-    static final int SEGMENTS_OF_BLOCKS = 3;
+    public static final int SEGMENTS_OF_BLOCKS = 3;
     /** A segment whose ratio is more than this factor off the median is a pause, not the run's cost. */
     static final double OUTLIER_FACTOR = 3;
 

@@ -3,6 +3,7 @@ package io.piadm.spark;
 import io.piadm.eval.CountingEvaluator;
 import io.piadm.eval.TimedEvaluator;
 import io.piadm.model.ModelSpec;
+import io.piadm.plan.CostModel;
 import io.piadm.plan.Probe;
 import io.piadm.plan.StageMeasure;
 import io.piadm.sampler.Sampler;
@@ -23,10 +24,12 @@ import java.util.function.IntToDoubleFunction;
  * sample ids far from the run's (the results are thrown away). The rounds of its first
  * {@link #WARM_SECONDS} are a warm-up, not measured (the service's start, the JIT at a new batch). Then it
  * runs blocks until it has measured
- * {@link #TARGET_SECONDS} (and at least {@link #MIN_ROUNDS} rounds), or until the next block would take it
- * past {@link #BUDGET_SECONDS}: the cost model's prediction of that block, scaled by how far the blocks so
- * far ran over or under theirs. It does not run at all when the first block alone is predicted to take more
- * than twice the budget (a sequential sampler's block on a slow model). See {@link StageMeasure} for why.
+ * {@link #TARGET_SECONDS} (and at least {@link #MIN_ROUNDS} rounds and, for a Picard sampler,
+ * {@link CostModel#SEGMENTS_OF_BLOCKS} block starts), or until the next block would take it past
+ * {@link #BUDGET_SECONDS} ({@link #BLOCKS_BUDGET_SECONDS} while a Picard probe has fewer block starts): the
+ * cost model's prediction of that block, scaled by how far the blocks so far ran over or under theirs. It
+ * does not run at all when the first block alone is predicted to take more than twice the budget (a
+ * sequential sampler's block on a slow model). See {@link StageMeasure} for why.
  *
  * <p>A sequential sampler's rounds are alike (one row per sample each), so its probe stops inside a block, at
  * the round that completes the target: it runs at the run's batch even where one block lasts seconds (an
@@ -43,6 +46,15 @@ final class ClusterStageProbe {
     private ClusterStageProbe() {}
 
     static final double BUDGET_SECONDS = 1.5;
+    /**
+     * A Picard probe that has not yet measured {@link CostModel#SEGMENTS_OF_BLOCKS} block starts may run to
+     * this: below that many its fit cannot compare whole blocks and falls back to runs of consecutive rounds,
+     * whose ratios are ruled by where the blocks' starts fall. Measured (piadm-ode at batch 42, emulated
+     * 20 ms device, blocks of about 0.5 s): a probe stopped by the 1.5 s budget after 2 blocks (11 rounds)
+     * fitted a driver factor of 2.19 from segments of 5.28, 1.43 and 1.96, and over-predicted its run 1.39x;
+     * a probe of 3 blocks in the same session's other plan fitted 1.12 (segments 1.09-1.15) and read 0.85.
+     */
+    static final double BLOCKS_BUDGET_SECONDS = 2.5;
     static final double TARGET_SECONDS = 1.0;
     static final int MIN_ROUNDS = 24;
     static final double WARM_SECONDS = 1.0;
@@ -90,10 +102,13 @@ final class ClusterStageProbe {
                     long now = System.nanoTime();
                     double spent = Math.max(0, now - cutter.warmEnd) / 1e9;
                     int measured = countFrom(timed, cutter.warmEnd);
-                    boolean enough = spent >= TARGET_SECONDS && measured >= MIN_ROUNDS;
+                    int measuredStarts = startsFrom(timed, blockFirst, cutter.warmEnd);
+                    boolean wholeBlocks = measuredStarts >= CostModel.SEGMENTS_OF_BLOCKS;
+                    boolean enough = spent >= TARGET_SECONDS && measured >= MIN_ROUNDS && wholeBlocks;
+                    double budget = wholeBlocks ? BUDGET_SECONDS : BLOCKS_BUDGET_SECONDS;
                     // The next block by its prediction, scaled by how far the measured part ran over its own.
                     double scale = predictedMeasured > 0 && spent > 0 ? Math.max(1, spent / predictedMeasured) : 1;
-                    if (enough || (measured > 0 && spent + scale * predictedStage.applyAsDouble(stage) > BUDGET_SECONDS)) {
+                    if (enough || (measured > 0 && spent + scale * predictedStage.applyAsDouble(stage) > budget)) {
                         break;
                     }
                 }
@@ -110,7 +125,7 @@ final class ClusterStageProbe {
                 int rounds = timed.rows.size() - blockFirst.get(blockFirst.size() - 1);
                 int measuredHere = Math.min(rounds, countFrom(timed, warmEnd));
                 predictedMeasured += rounds > 0 ? predictedStage.applyAsDouble(stage) * measuredHere / rounds : 0;
-                if (b0 - warmEnd > (long) ((WARM_SECONDS + 2 * BUDGET_SECONDS) * 1e9)) {
+                if (b0 - warmEnd > (long) ((WARM_SECONDS + 2 * BLOCKS_BUDGET_SECONDS) * 1e9)) {
                     break; // a guard: the probe never runs much past its budget
                 }
             }
@@ -215,6 +230,15 @@ final class ClusterStageProbe {
         public String describe() {
             return timed.describe();
         }
+    }
+
+    /** Blocks whose first round started at or after {@code from} (nanoTime). */
+    private static int startsFrom(TimedEvaluator t, List<Integer> blockFirst, long from) {
+        int c = 0;
+        for (int f : blockFirst) {
+            c += f < t.starts.size() && t.starts.get(f) >= from ? 1 : 0;
+        }
+        return c;
     }
 
     /** Rounds that started at or after {@code from} (nanoTime). */

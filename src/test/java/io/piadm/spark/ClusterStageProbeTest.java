@@ -43,6 +43,28 @@ class ClusterStageProbeTest {
     }
 
     @Test
+    void aPicardProbeRunsOnUntilItHasWholeBlocksToCompare() {
+        // Picard blocks of a few rounds of an emulated 20 ms device (about 0.1 s each), each predicted (too high
+        // on purpose) just under the 1.5 s budget: by that budget alone the probe would stop at the first block
+        // after its warm-up, with one block start or none. It runs on until it has the block starts its fit
+        // needs to compare whole blocks, and stays within the longer budget.
+        SamplerConfig c = new SamplerConfig(new ScheduleConfig(1024).stepsPerBlock(8).build(),
+                7, PicardOptions.tolerance(1e-4, 4), io.piadm.sampler.CorrectorOptions.off(),
+                SamplerConfig.DEFAULT_WINDOW);
+        StageMeasure m = ClusterStageProbe.run(SparkTestSession.jsc(), SamplerKind.of("piadm-sde"), c,
+                ModelSpecs.parse("gaussian:d=3,std=0.5,latency-ms=20"), 2, 4,
+                stage -> ClusterStageProbe.BUDGET_SECONDS - 0.1, 0.02);
+        assertNotNull(m);
+        int starts = 0;
+        for (boolean b : m.blockStarts) {
+            starts += b ? 1 : 0;
+        }
+        double measured = m.totalInsideSeconds() + m.totalDriverSeconds();
+        assertTrue(starts >= io.piadm.plan.CostModel.SEGMENTS_OF_BLOCKS, "measured block starts " + starts);
+        assertTrue(measured < ClusterStageProbe.BLOCKS_BUDGET_SECONDS, "measured " + measured + " s");
+    }
+
+    @Test
     void aPicardProbeOverItsBudgetIsNotRun() {
         // A Picard probe ends at a block's end: a first block predicted past twice the budget is not probed.
         StageMeasure m = ClusterStageProbe.run(SparkTestSession.jsc(), SamplerKind.of("piadm-sde"),
