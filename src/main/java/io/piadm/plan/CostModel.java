@@ -368,11 +368,16 @@ public final class CostModel {
         return r;
     }
 
+    /** {hold beyond CPU, CPU, rounds} of blocks 0 .. {@code stages - 1} of one batch in a task, uncorrected. */
+    private double[] sampleBatch(RoundProfile p, int b, int stages) {
+        return sampleBatch(p, b, 0, stages);
+    }
+
     /**
-     * {hold beyond CPU, CPU, rounds} of blocks 0 .. {@code stages - 1} of one batch of {@code b} samples in a
+     * {hold beyond CPU, CPU, rounds} of blocks {@code from .. to - 1} of one batch of {@code b} samples in a
      * task, uncorrected.
      */
-    private double[] sampleBatch(RoundProfile p, int b, int stages) {
+    private double[] sampleBatch(RoundProfile p, int b, int from, int to) {
         double hold = 0;
         double cpu = 0;
         double rounds = 0;
@@ -380,10 +385,10 @@ public final class CostModel {
         // the pilot's CPU per row.
         Probe.Cost tc = p.taskCost();
         if (tc != null) {
-            cpu += tc.perSampleBlock * b * Math.min(stages, p.stages());
+            cpu += tc.perSampleBlock * b * Math.max(0, Math.min(to, p.stages()) - Math.max(0, from));
         }
         for (RoundProfile.PhaseRounds ph : p.phases()) {
-            if (ph.stage >= stages) {
+            if (ph.stage < from || ph.stage >= to) {
                 continue;
             }
             for (double w : ph.widths) {
@@ -402,11 +407,11 @@ public final class CostModel {
     }
 
     /**
-     * Predicted wall seconds, inside one task, of blocks 0 .. {@code stages - 1} of a batch of {@code b}
+     * Predicted wall seconds, inside one task, of blocks {@code from .. to - 1} of a batch of {@code b}
      * samples with {@code tasks} tasks running at once, uncorrected (the sample-parallel probe's prediction).
      */
-    public double sampleStagesSeconds(RoundProfile p, int b, int stages, int tasks) {
-        double[] r = sampleBatch(p, b, stages);
+    public double sampleStagesSeconds(RoundProfile p, int b, int from, int to, int tasks) {
+        double[] r = sampleBatch(p, b, from, to);
         return r[2] <= 0 ? 0 : r[2] * cycleTime(Math.max(1, tasks), r[0] / r[2], r[1] / r[2], cal.clusterCores);
     }
 
@@ -416,19 +421,21 @@ public final class CostModel {
 
     /**
      * Corrects the CPU demand of sample-parallel tasks by what the probe measured: {@code tasks} tasks (every
-     * slot) ran blocks 0 .. {@code stages - 1} of a batch of {@code b} samples at once, exactly as the run's
-     * tasks do, and their median wall time was {@code measuredSeconds}. The factor f is the one for which the
+     * slot) ran blocks {@code from .. to - 1} of a batch of {@code b} samples at once (after block 0 as a
+     * warm-up, ResidentStageProbe), exactly as the run's tasks do, and their median wall time was
+     * {@code measuredSeconds}. The factor f is the one for which the
      * queueing model (the same cycle time, the holds unchanged: they are the device's) gives that time, found
      * by bisection (the time grows with f). What it carries that the task probe's thread CPU misses: the
      * JVM's own threads (compilation, collection) on the same cores, and the memory traffic of every slot's
      * working set at once (measured: 1.25-1.65x the probe's CPU per task at N = 256 on this host).
      */
-    public void fitSampleParallel(RoundProfile p, int b, int stages, int tasks, double measuredSeconds) {
-        double[] r = sampleBatch(p, b, stages);
+    public void fitSampleParallel(RoundProfile p, int b, int from, int to, int tasks, double measuredSeconds) {
+        double[] r = sampleBatch(p, b, from, to);
         Map<String, Object> fit = new LinkedHashMap<>();
         fit.put("tasks", tasks);
         fit.put("batch", b);
-        fit.put("blocks", stages);
+        fit.put("firstBlock", from);
+        fit.put("blocks", to - from);
         fit.put("measuredTaskSeconds", measuredSeconds);
         // The model's time of the probe's blocks with the tasks' CPU scaled by x (x = 1: the prediction).
         java.util.function.DoubleUnaryOperator t = x -> r[2] <= 0 ? 0

@@ -156,8 +156,9 @@ public final class PlanReport {
                         p.taskCost().perRow * 1e6, p.taskCost().perSampleBlock * 1e6, d.get("taskProbeBatch")));
             }
             if (d.get("sampleParallelProbe") instanceof Map<?, ?> sp) {
-                sb.append(String.format(Locale.ROOT, "; %s tasks x %s blocks (batch %s) %.2f s against %.2f s"
-                        + " predicted: task CPU x %.2f", sp.get("tasks"), sp.get("blocks"), sp.get("batch"),
+                sb.append(String.format(Locale.ROOT, "; %s tasks x %s blocks from block %s (batch %s) %.2f s"
+                        + " against %.2f s predicted: task CPU x %.2f", sp.get("tasks"), sp.get("blocks"),
+                        sp.get("firstBlock"), sp.get("batch"),
                         ((Number) sp.get("measuredTaskSeconds")).doubleValue(),
                         ((Number) sp.get("predictedTaskSeconds")).doubleValue(),
                         ((Number) sp.get("cpuFactor")).doubleValue()));

@@ -254,9 +254,11 @@ public final class PlacementPlanner {
             int tasks = Math.min(slots, sl.chunks);
             int sb = (int) Math.max(1, Math.min(sl.batch, (n + sl.chunks - 1) / sl.chunks));
             ResidentStageProbe.Measure rm = ResidentStageProbe.run(sc, kinds.get(i), job.config(), job.model(),
-                    job.threadsRequested(), tasks, sb, p.stages(), k -> cm.sampleStagesSeconds(p, sb, k, tasks));
+                    job.threadsRequested(), tasks, sb, p.stages(), (from, to) -> cm.sampleStagesSeconds(p, sb, from, to,
+                            tasks));
             if (rm != null) {
-                cm.fitSampleParallel(p, rm.batch, rm.blocks, rm.tasks, rm.medianTaskSeconds);
+                cm.fitSampleParallel(p, rm.batch, rm.firstBlock, rm.firstBlock + rm.blocks, rm.tasks,
+                        rm.medianTaskSeconds);
             }
         }
         List<CostModel.Prediction> predictions = new ArrayList<>();

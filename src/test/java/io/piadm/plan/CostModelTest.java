@@ -134,36 +134,40 @@ class CostModelTest {
 
     @Test
     void theSampleParallelProbeScalesTheTaskCpuSoTheModelGivesWhatItMeasured() {
-        // Three blocks of one phase each, 4 then 3 points per sample; tasks of batch 2, 16 at once on 2 cores;
-        // calls of 20 ms holding no CPU; the scan 1 ms per row: CPU-bound (16 x 14 ms per block against 40 ms
-        // of holds).
+        // Three blocks of one phase each: 4 then 3 points per sample in blocks 0 and 1, 2 then 1 in block 2;
+        // tasks of batch 2, 16 at once on 2 cores; calls of 20 ms holding no CPU; the scan 1 ms per row:
+        // CPU-bound (16 x 14 ms per block against 40 ms of holds).
         RoundProfile p = new RoundProfile("piadm-sde", List.of(
                 new RoundProfile.PhaseRounds(0, "predictor", new double[] {4, 3}),
                 new RoundProfile.PhaseRounds(1, "predictor", new double[] {4, 3}),
-                new RoundProfile.PhaseRounds(2, "predictor", new double[] {4, 3})), 1e-3, 0, 1, 0, "test");
+                new RoundProfile.PhaseRounds(2, "predictor", new double[] {2, 1})), 1e-3, 0, 1, 0, "test");
         CostModel cm = new CostModel(flat(0.02, 0.0, 2.0, 2.0));
-        // Two blocks: 4 rounds, 28 rows of 1 ms; by hand with the cycle time of the closed network.
+        // Blocks 0 and 1: 4 rounds, 28 rows of 1 ms; by hand with the cycle time of the closed network.
         double two = 4 * CostModel.cycleTime(16, 0.02, 28e-3 / 4, 2.0);
-        assertEquals(two, cm.sampleStagesSeconds(p, 2, 2, 16), 1e-12);
+        assertEquals(two, cm.sampleStagesSeconds(p, 2, 0, 2, 16), 1e-12);
+        // The probe measures after block 0 (its warm-up): blocks 1 and 2, 4 rounds of 8, 6, 4 and 2 rows.
+        double late = 4 * CostModel.cycleTime(16, 0.02, 20e-3 / 4, 2.0);
+        assertEquals(late, cm.sampleStagesSeconds(p, 2, 1, 3, 16), 1e-12);
         double before = cm.sampleParallel(p, 32, 16, 2, 1).seconds;
         // Measured 1.5x the prediction of those two blocks: the factor is the CPU scale at which the model
         // gives 1.5x; being CPU-bound, about 1.5.
-        cm.fitSampleParallel(p, 2, 2, 16, 1.5 * two);
+        cm.fitSampleParallel(p, 2, 1, 3, 16, 1.5 * late);
         double f = p.taskCpuFactor();
-        assertEquals(1.5 * two, 4 * CostModel.cycleTime(16, 0.02, f * 28e-3 / 4, 2.0), 1e-9);
+        assertEquals(1.5 * late, 4 * CostModel.cycleTime(16, 0.02, f * 20e-3 / 4, 2.0), 1e-9);
         assertTrue(f > 1.4 && f < 1.6, "" + f);
-        // The run's prediction: the three blocks' CPU scaled by f; the holds unchanged.
+        assertEquals(1, p.describe().get("sampleParallelProbe") instanceof java.util.Map<?, ?> m ? m.get("firstBlock") : null);
+        // The run's prediction: the three blocks' CPU (34 rows) scaled by f; the holds unchanged.
         double after = cm.sampleParallel(p, 32, 16, 2, 1).seconds;
-        double cycle = CostModel.cycleTime(16, 0.02, f * 42e-3 / 6, 2.0);
+        double cycle = CostModel.cycleTime(16, 0.02, f * 34e-3 / 6, 2.0);
         assertEquals(0.030 + 6 * cycle, after, 1e-12);
         assertTrue(after > before);
         // A latency-bound task (CPU far below the holds) cannot be made as slow as a nonsense measurement:
         // the factor stops at its bound, and a measurement below any CPU at all at the other.
         RoundProfile q = new RoundProfile("piadm-sde", List.of(new RoundProfile.PhaseRounds(0, "predictor",
                 new double[] {4, 3})), 1e-6, 0, 1, 0, "test");
-        cm.fitSampleParallel(q, 2, 1, 16, 100.0);
+        cm.fitSampleParallel(q, 2, 0, 1, 16, 100.0);
         assertEquals(CostModel.MAX_TASK_CPU_FACTOR, q.taskCpuFactor(), 0);
-        cm.fitSampleParallel(q, 2, 1, 16, 0.001);
+        cm.fitSampleParallel(q, 2, 0, 1, 16, 0.001);
         assertEquals(CostModel.MIN_TASK_CPU_FACTOR, q.taskCpuFactor(), 0);
     }
 

@@ -1,0 +1,123 @@
+package io.piadm.spark;
+
+import io.piadm.model.ExecutionContext;
+import io.piadm.model.ModelSpec;
+import io.piadm.model.ModelSpecs;
+import io.piadm.model.ScoreModel;
+import io.piadm.sampler.PicardOptions;
+import io.piadm.sampler.SamplerConfig;
+import io.piadm.sampler.SamplerKind;
+import io.piadm.schedule.Block;
+import io.piadm.schedule.ScheduleConfig;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The sample-parallel probe: which blocks it runs and which it measures. */
+class ResidentStageProbeTest {
+
+    @Test
+    void blockZeroIsAWarmUpAndTheMeasuredBlocksFillTheBudget() {
+        double budget = ResidentStageProbe.BUDGET_SECONDS;
+        // Blocks of budget / 6 each: block 0 runs unmeasured, then 6 blocks fill the budget.
+        assertArrayEquals(new int[] {1, 6}, ResidentStageProbe.blocks(21, (from, to) -> (to - from) * budget / 6));
+        // Cheap blocks: every block after the warm-up is measured, none beyond the sampler's.
+        assertArrayEquals(new int[] {1, 2}, ResidentStageProbe.blocks(3, (from, to) -> (to - from) * 1e-3));
+        // One block only: it cannot be both warm-up and measurement; it is measured.
+        assertArrayEquals(new int[] {0, 1}, ResidentStageProbe.blocks(1, (from, to) -> (to - from) * 1e-3));
+        // A measured block over the budget is still measured (one at least) while the warm-up and it stay
+        // within twice the budget; beyond that the probe does not run.
+        assertArrayEquals(new int[] {1, 1}, ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 0.9 * budget));
+        assertNull(ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 1.1 * budget));
+    }
+
+    @Test
+    void theProbeTimesItsMeasuredBlocksOnlyNotTheWarmUp() {
+        SamplerConfig c = new SamplerConfig(new ScheduleConfig(3).horizon(3.0).eta(0.05).stepsPerBlock(8).build(), 7,
+                PicardOptions.tolerance(1e-4, 4), io.piadm.sampler.CorrectorOptions.off(),
+                SamplerConfig.DEFAULT_WINDOW);
+        int stages = SamplerKind.of("piadm-sde").stageCount(c);
+        assertTrue(stages >= 2, "blocks " + stages);
+        // Every call of block 0 sleeps 150 ms (its points' forward times are all above block 1's), block 1 on
+        // none: measured from block 1 on, the tasks' times are far below one such call.
+        Block b1 = c.schedule().block(1);
+        double above = Arrays.stream(b1.forwardTimes()).max().getAsDouble() + 1e-9;
+        ModelSpec slowFirst = new SlowAbove(ModelSpecs.parse("gaussian:d=3,std=0.5"), above, 150);
+        ResidentStageProbe.Measure m = ResidentStageProbe.run(SparkTestSession.jsc(), SamplerKind.of("piadm-sde"), c,
+                slowFirst, 1, 2, 4, stages, (from, to) -> (to - from) * 1e-3);
+        assertNotNull(m);
+        assertEquals(1, m.firstBlock);
+        assertEquals(stages - 1, m.blocks, "every block after the warm-up fits the budget");
+        assertTrue(m.medianTaskSeconds > 0 && m.medianTaskSeconds < 0.15,
+                "measured " + m.medianTaskSeconds + " s: block 0's calls were timed");
+    }
+
+    /** The wrapped spec's scores; a call that scores any point at a forward time above {@code above} sleeps. */
+    static final class SlowAbove implements ModelSpec {
+        private static final long serialVersionUID = 1L;
+        private final ModelSpec inner;
+        private final double above;
+        private final long sleepMillis;
+
+        SlowAbove(ModelSpec inner, double above, long sleepMillis) {
+            this.inner = inner;
+            this.above = above;
+            this.sleepMillis = sleepMillis;
+        }
+
+        @Override
+        public int dim() {
+            return inner.dim();
+        }
+
+        @Override
+        public ScoreModel build(ExecutionContext context) {
+            ScoreModel m = inner.build(context);
+            return new ScoreModel() {
+                @Override
+                public int dim() {
+                    return m.dim();
+                }
+
+                @Override
+                public void score(double[] x, double[] t, int from, int n, double[] out) {
+                    for (int r = from; r < from + n; r++) {
+                        if (t[r] > above) {
+                            try {
+                                Thread.sleep(sleepMillis);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new IllegalStateException("interrupted", e);
+                            }
+                            break;
+                        }
+                    }
+                    m.score(x, t, from, n, out);
+                }
+
+                @Override
+                public void close() {
+                    m.close();
+                }
+            };
+        }
+
+        @Override
+        public String id() {
+            return inner.id() + ",slow-above=" + above + ":" + sleepMillis;
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+            return Map.of("slowAbove", id());
+        }
+    }
+}
