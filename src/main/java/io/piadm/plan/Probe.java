@@ -16,8 +16,8 @@ import java.lang.management.ThreadMXBean;
 
 /**
  * A short probe of the sampler's own cost at the batch size a placement will use: the first block of a
- * batch of b samples on the model without emulation (scores are zeros: the probe's rows do not depend on
- * them when its sweeps are fixed). The pilot runs one sample at a time, whose working set fits in cache; a
+ * batch of b samples on a model that scores zero (its sweeps fixed and its window the exact prefix, never
+ * the frozen front, so the rows it evaluates do not depend on the scores). The pilot runs one sample at a time, whose working set fits in cache; a
  * batch's M x d x b working set does not, and its per-row cost can be several times the pilot's. Ids are
  * far from the run's, so nothing is shared with it.
  *
@@ -193,9 +193,11 @@ public final class Probe {
      * How far {@code c} (the zero-model probe's cost) is off the sampler's real scan: the run's first blocks
      * of a batch of {@code batch} on {@code plainModel} with the run's own tolerance, on this thread, the
      * thread's CPU inside the model calls taken off; returns (real scan CPU) / (what {@code c} predicts for
-     * the same rows and blocks). With a zero score the iteration is not the run's (its fronts freeze and
-     * its residuals fall differently), and the real scan has been measured at about 1.7-2x the probe's for
-     * the Picard samplers at d = 1024. NaN when it cannot tell (no CPU clock, nothing evaluated).
+     * the same rows and blocks). With a zero score the iteration is not the run's (its residuals fall
+     * differently, and the run's front freezes). While the zero-model probe kept the frozen front, the
+     * real scan of the Picard samplers read 1.7-2x its figures at d = 1024: its cost per row came from a
+     * difference over too few rows (see {@link #sampler}). NaN when it cannot tell (no CPU clock, nothing
+     * evaluated).
      */
     public static double realScanFactor(SamplerKind kind, SamplerConfig config, ModelSpec plainModel, long firstId,
             int batch, Cost c) {

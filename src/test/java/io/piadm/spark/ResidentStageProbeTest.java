@@ -34,11 +34,12 @@ class ResidentStageProbeTest {
         // One block only: it cannot be both warm-up and measurement; it is measured.
         assertArrayEquals(new int[] {0, 1}, ResidentStageProbe.blocks(1, (from, to) -> (to - from) * 1e-3));
         // A block over half the budget is not spent on a warm-up: it is measured, one at least, while it
-        // stays within twice the budget; beyond that the probe does not run.
+        // stays within the probe's limit; beyond that the probe does not run.
         assertArrayEquals(new int[] {1, 2}, ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 0.45 * budget));
         assertArrayEquals(new int[] {0, 1}, ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 0.9 * budget));
-        assertArrayEquals(new int[] {0, 1}, ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 1.9 * budget));
-        assertNull(ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 2.1 * budget));
+        double max = ResidentStageProbe.MAX_SECONDS;
+        assertArrayEquals(new int[] {0, 1}, ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 0.95 * max));
+        assertNull(ResidentStageProbe.blocks(21, (from, to) -> (to - from) * 1.05 * max));
     }
 
     @Test
