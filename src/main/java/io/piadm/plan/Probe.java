@@ -17,9 +17,9 @@ import java.lang.management.ThreadMXBean;
 /**
  * A short probe of the sampler's own cost at the batch size a placement will use: the first block of a
  * batch of b samples on a model that scores zero (its sweeps fixed and its window the exact prefix, never
- * the frozen front, so the rows it evaluates do not depend on the scores). The pilot runs one sample at a time, whose working set fits in cache; a
- * batch's M x d x b working set does not, and its per-row cost can be several times the pilot's. Ids are
- * far from the run's, so nothing is shared with it.
+ * the frozen front, so the rows it evaluates do not depend on the scores). The pilot runs one sample at a
+ * time, whose working set fits in cache; a batch's M x d x b working set does not, and its per-row cost can
+ * be several times the pilot's. Ids are far from the run's, so nothing is shared with it.
  *
  * <p>A block's cost has two parts (PicardKernel): once per sample when the block starts (its M steps'
  * noise is drawn and its points initialised, O(M d)) and once per evaluated row (scan, residual, O(d)). A

@@ -26,8 +26,8 @@ import java.util.List;
  * what runs beside them on the same cores.
  *
  * <p>Block 0 is a warm-up, not measured: it ran at 1.26x its prediction where blocks 1 .. 10 ran at
- * 0.97-0.80x (piadm-sde, batch 7, 16 tasks on 16 emulated 20 ms devices, 2 cores; the executors' first real
- * walk: compilation, the Workspace's first arrays). A probe of blocks 0 and 1 then fitted the CPU at 1.0x,
+ * 0.97-0.77x (piadm-sde, batch 7, 16 tasks on 16 emulated 20 ms devices, 2 cores; the executors' first real
+ * walk: compilation, the Workspace's first arrays). A probe of blocks 0 and 1 then fitted the CPU at 1.02x,
  * and its run of 64-sample chunks (10 batches of every block in a task, so block 0's cost is 1/210 of the
  * task's) came in at 0.76x the prediction. The measured blocks run to {@link #BUDGET_SECONDS}, so that
  * their mix of rows per block is nearer the run's (a Picard block's sweeps fall from 8 to 3 over the run).
@@ -74,8 +74,8 @@ final class ResidentStageProbe {
 
     /**
      * The blocks the probe runs: {warm-up blocks, measured blocks}, or null when it does not run (the
-     * warm-up and the first measured block predicted over {@link #MAX_SECONDS}). A warm-up block predicted over
-     * half the budget is measured instead: a sequential block of 128 rounds is 2.9 s at batch 64 on 16
+     * warm-up and the first measured block predicted over {@link #MAX_SECONDS}). A warm-up block predicted
+     * over half the budget is measured instead: a sequential block of 128 rounds is 2.9 s at batch 64 on 16
      * emulated 20 ms devices, and its own start-up is a small part of it.
      */
     static int[] blocks(int stageCount, StagesPrediction predicted) {

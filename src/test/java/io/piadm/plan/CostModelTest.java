@@ -155,7 +155,8 @@ class CostModelTest {
         double f = p.taskCpuFactor();
         assertEquals(1.5 * late, 4 * CostModel.cycleTime(16, 0.02, f * 20e-3 / 4, 2.0), 1e-9);
         assertTrue(f > 1.4 && f < 1.6, "" + f);
-        assertEquals(1, p.describe().get("sampleParallelProbe") instanceof java.util.Map<?, ?> m ? m.get("firstBlock") : null);
+        Object fit = p.describe().get("sampleParallelProbe");
+        assertEquals(1, fit instanceof java.util.Map<?, ?> m ? m.get("firstBlock") : null);
         // The run's prediction: the three blocks' CPU (34 rows) scaled by f; the holds unchanged.
         double after = cm.sampleParallel(p, 32, 16, 2, 1).seconds;
         double cycle = CostModel.cycleTime(16, 0.02, f * 34e-3 / 6, 2.0);
