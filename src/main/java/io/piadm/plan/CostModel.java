@@ -363,14 +363,9 @@ public final class CostModel {
 
     /** {hold beyond CPU, CPU, rounds} of one batch of {@code b} samples in a task. */
     private double[] sampleBatch(RoundProfile p, int b) {
-        double[] r = sampleBatch(p, b, p.stages());
+        double[] r = sampleBatch(p, b, 0, p.stages());
         r[1] *= p.taskCpuFactor();
         return r;
-    }
-
-    /** {hold beyond CPU, CPU, rounds} of blocks 0 .. {@code stages - 1} of one batch in a task, uncorrected. */
-    private double[] sampleBatch(RoundProfile p, int b, int stages) {
-        return sampleBatch(p, b, 0, stages);
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Test model: another spec's exact scores, slowed down by {@code sleepMillis} per call (so a test can act
- * mid-run) and, while this JVM's {@link #FAILURES} budget lasts, throwing when it scores a sample of ids
+ * mid-run; with {@link #slowAbove}, only calls that score a point at a forward time above a threshold) and, while this JVM's {@link #FAILURES} budget lasts, throwing when it scores a sample of ids
  * {@code [failFrom, failTo)} at a forward time below {@code failBelow} (a later block). The scores, and
  * so the samples, are the wrapped spec's; its id differs (executors cache models by id).
  */
@@ -24,13 +24,35 @@ public final class FaultySpec implements ModelSpec {
     private final long failFrom;
     private final long failTo;
     private final double failBelow;
+    /** A call sleeps only when it scores a point at a forward time above this. */
+    private final double sleepAbove;
 
     FaultySpec(ModelSpec inner, long sleepMillis, long failFrom, long failTo, double failBelow) {
+        this(inner, sleepMillis, failFrom, failTo, failBelow, Double.NEGATIVE_INFINITY);
+    }
+
+    private FaultySpec(ModelSpec inner, long sleepMillis, long failFrom, long failTo, double failBelow,
+            double sleepAbove) {
         this.inner = inner;
         this.sleepMillis = sleepMillis;
         this.failFrom = failFrom;
         this.failTo = failTo;
         this.failBelow = failBelow;
+        this.sleepAbove = sleepAbove;
+    }
+
+    /** {@code inner}'s scores; a call that scores any point at a forward time above {@code above} sleeps. */
+    static FaultySpec slowAbove(ModelSpec inner, double above, long sleepMillis) {
+        return new FaultySpec(inner, sleepMillis, 0, 0, 0, above);
+    }
+
+    private boolean sleeps(double[] t, int from, int n) {
+        for (int r = from; r < from + n; r++) {
+            if (t[r] > sleepAbove) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -54,7 +76,7 @@ public final class FaultySpec implements ModelSpec {
 
             @Override
             public void score(double[] x, double[] t, long[] ids, int from, int n, double[] out) {
-                if (sleepMillis > 0) {
+                if (sleepMillis > 0 && sleeps(t, from, n)) {
                     try {
                         Thread.sleep(sleepMillis);
                     } catch (InterruptedException e) {
@@ -82,7 +104,8 @@ public final class FaultySpec implements ModelSpec {
 
     @Override
     public String id() {
-        return inner.id() + ",faulty=" + sleepMillis + ":" + failFrom + ":" + failTo + ":" + failBelow;
+        return inner.id() + ",faulty=" + sleepMillis + ":" + failFrom + ":" + failTo + ":" + failBelow
+                + (sleepAbove > Double.NEGATIVE_INFINITY ? ":above=" + sleepAbove : "");
     }
 
     @Override

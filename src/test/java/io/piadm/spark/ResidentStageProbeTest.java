@@ -1,9 +1,7 @@
 package io.piadm.spark;
 
-import io.piadm.model.ExecutionContext;
 import io.piadm.model.ModelSpec;
 import io.piadm.model.ModelSpecs;
-import io.piadm.model.ScoreModel;
 import io.piadm.sampler.PicardOptions;
 import io.piadm.sampler.SamplerConfig;
 import io.piadm.sampler.SamplerKind;
@@ -13,7 +11,6 @@ import io.piadm.schedule.ScheduleConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +50,7 @@ class ResidentStageProbeTest {
         // none: measured from block 1 on, the tasks' times are far below one such call.
         Block b1 = c.schedule().block(1);
         double above = Arrays.stream(b1.forwardTimes()).max().getAsDouble() + 1e-9;
-        ModelSpec slowFirst = new SlowAbove(ModelSpecs.parse("gaussian:d=3,std=0.5"), above, 150);
+        ModelSpec slowFirst = FaultySpec.slowAbove(ModelSpecs.parse("gaussian:d=3,std=0.5"), above, 150);
         ResidentStageProbe.Measure m = ResidentStageProbe.run(SparkTestSession.jsc(), SamplerKind.of("piadm-sde"), c,
                 slowFirst, 1, 2, 4, stages, (from, to) -> (to - from) * 1e-3);
         assertNotNull(m);
@@ -61,66 +58,5 @@ class ResidentStageProbeTest {
         assertEquals(stages - 1, m.blocks, "every block after the warm-up fits the budget");
         assertTrue(m.medianTaskSeconds > 0 && m.medianTaskSeconds < 0.15,
                 "measured " + m.medianTaskSeconds + " s: block 0's calls were timed");
-    }
-
-    /** The wrapped spec's scores; a call that scores any point at a forward time above {@code above} sleeps. */
-    static final class SlowAbove implements ModelSpec {
-        private static final long serialVersionUID = 1L;
-        private final ModelSpec inner;
-        private final double above;
-        private final long sleepMillis;
-
-        SlowAbove(ModelSpec inner, double above, long sleepMillis) {
-            this.inner = inner;
-            this.above = above;
-            this.sleepMillis = sleepMillis;
-        }
-
-        @Override
-        public int dim() {
-            return inner.dim();
-        }
-
-        @Override
-        public ScoreModel build(ExecutionContext context) {
-            ScoreModel m = inner.build(context);
-            return new ScoreModel() {
-                @Override
-                public int dim() {
-                    return m.dim();
-                }
-
-                @Override
-                public void score(double[] x, double[] t, int from, int n, double[] out) {
-                    for (int r = from; r < from + n; r++) {
-                        if (t[r] > above) {
-                            try {
-                                Thread.sleep(sleepMillis);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                throw new IllegalStateException("interrupted", e);
-                            }
-                            break;
-                        }
-                    }
-                    m.score(x, t, from, n, out);
-                }
-
-                @Override
-                public void close() {
-                    m.close();
-                }
-            };
-        }
-
-        @Override
-        public String id() {
-            return inner.id() + ",slow-above=" + above + ":" + sleepMillis;
-        }
-
-        @Override
-        public Map<String, Object> describe() {
-            return Map.of("slowAbove", id());
-        }
     }
 }
